@@ -1,0 +1,30 @@
+// silk::cli — the subcommands of the `silk` executable. Each one registers
+// its options on the CLI11 app and runs from them; main.cc only dispatches.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace silk::cli {
+
+// silk wast FILE... [--verbose]: runs spec test scripts (wast_command.cc).
+struct WastCommand {
+  std::vector<std::string> files;
+  bool verbose = false;
+};
+CLI::App* add_wast_command(CLI::App& app, WastCommand& options);
+int run_wast_command(const WastCommand& options);
+
+// silk compile FILE.wasm: load + translate every function, and time it
+// (compile_command.cc).
+struct CompileCommand {
+  std::string file;
+};
+CLI::App* add_compile_command(CLI::App& app, CompileCommand& options);
+int run_compile_command(const CompileCommand& options);
+
+}  // namespace silk::cli

@@ -1,0 +1,26 @@
+// silk — the command-line entry point: parses the command line and hands off
+// to one subcommand (commands.h).
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+#ifndef SILK_VERSION
+#define SILK_VERSION "unknown"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"silk: a WebAssembly engine and runtime for slight apps", "silk"};
+  app.set_version_flag("--version", "silk " SILK_VERSION);
+  app.require_subcommand(1);
+
+  silk::cli::WastCommand wast;
+  silk::cli::CompileCommand compile;
+  CLI::App* wast_cmd = silk::cli::add_wast_command(app, wast);
+  CLI::App* compile_cmd = silk::cli::add_compile_command(app, compile);
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (wast_cmd->parsed()) return silk::cli::run_wast_command(wast);
+  if (compile_cmd->parsed()) return silk::cli::run_compile_command(compile);
+  return 1;
+}
