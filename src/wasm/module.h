@@ -40,7 +40,7 @@ struct Export {
   uint32_t index = 0;
 };
 
-struct Global {
+struct GlobalDef {
   GlobalType type;
   ConstExpr init;
 };
@@ -91,7 +91,7 @@ struct Module {
   std::vector<TableType> tables;
   std::vector<MemoryType> memories;
   std::vector<GlobalType> global_types;  // every global, imported first
-  std::vector<Global> globals;           // defined globals only
+  std::vector<GlobalDef> globals;         // defined globals only
   std::vector<Export> exports;
   std::optional<uint32_t> start;
   std::vector<ElemSegment> elems;
