@@ -81,6 +81,8 @@ struct FunctionBody {
   std::vector<ValType> locals;  // declared locals, expanded (params not included)
 };
 
+struct TranslationCache;  // interpreter/translator.cc
+
 struct Module {
   std::vector<uint8_t> bytes;  // the whole binary; offsets above point into it
 
@@ -111,6 +113,10 @@ struct Module {
   // Functions that may be named by ref.func in code: those mentioned in
   // element segments, exports, or global initializers (spec 3.4.10, C.refs).
   std::vector<bool> declared_func_refs;
+
+  // Tier-0 code, translated lazily and shared by every instance. Not
+  // thread-safe yet: one thread translates at a time.
+  mutable std::shared_ptr<TranslationCache> translations;
 
   const FuncType& func_type(uint32_t func_index) const { return types[func_types[func_index]]; }
   uint32_t num_funcs() const { return uint32_t(func_types.size()); }
