@@ -15,6 +15,7 @@ namespace silk::cli {
 struct WastCommand {
   std::vector<std::string> files;
   bool verbose = false;
+  bool trace = false;
 };
 CLI::App* add_wast_command(CLI::App& app, WastCommand& options);
 int run_wast_command(const WastCommand& options);

@@ -16,11 +16,14 @@ CLI::App* add_wast_command(CLI::App& app, WastCommand& options) {
       ->check(CLI::ExistingFile);
   cmd->add_flag("-v,--verbose", options.verbose,
                 "Per-file totals, error-message mismatches and spectest.print output");
+  cmd->add_flag("--trace", options.trace, "Print each command before running it");
   return cmd;
 }
 
 int run_wast_command(const WastCommand& options) {
-  WastOptions runner_options{.verbose = options.verbose};
+  // Line-buffered, so the failures printed so far survive an engine crash.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  WastOptions runner_options{.verbose = options.verbose, .trace = options.trace};
   WastTally total;
   for (const std::string& file : options.files) {
     WastTally tally = run_wast_file(file, runner_options);

@@ -127,6 +127,9 @@ WastTally WastRunner::run(const Json& script) {
   spectest_.emplace(std::move(spectest.value()));
 
   for (const Json& command : script.value("commands", Json::array())) {
+    if (options_.trace)
+      std::printf("%s:%d: %s\n", display_name_.c_str(), command.value("line", 0),
+                  command.value("type", "?").c_str());
     Outcome outcome;
     try {
       outcome = run_command(command);

@@ -27,6 +27,7 @@ namespace silk::cli {
 
 struct WastOptions {
   bool verbose = false;  // print message mismatches and spectest.print output
+  bool trace = false;    // print each command before running it (to find a crash)
 };
 
 struct WastTally {
