@@ -1,0 +1,89 @@
+// silk::wasm::interp — the tier-0 instruction handlers the translator emits.
+//
+// Instruction layouts (Word 0 is always the handler; [a|b] is one Word
+// holding two 32-bit fields; slot operands are byte offsets from fp):
+//   unary                 [src|dst]
+//   binary                [lhs|rhs] [dst|-]
+//   binary, i32/i64 imm   [lhs|dst] [imm]
+//   load                  [addr|dst] [offset]
+//   store                 [addr|value] [offset]
+//   const                 [dst|-] [bits]
+//   copy                  [src|dst]
+//   select                [a|b] [cond|dst]
+//   br                    [target]
+//   br_if / br_unless     [cond|-] [target]
+//   br_table              [index|count] [target]*(count+1)
+//   enter                 [zero_slots|first_zero_off] [frame_bytes]
+//   return, loop_check, unreachable       (no immediates)
+//   call / return_call    [func|argbase]
+//   call_indirect (+ret)  [type|table] [argbase|index]
+//   global_get/set        [global|slot]
+//   memory_size           [dst|-]      memory_grow [delta|dst]
+//   memory_fill           [dst|value] [len|-]
+//   memory_copy           [dst|src] [len|-]
+//   memory_init           [dst|src] [len|segment]
+//   data_drop / elem_drop [segment|-]
+//   table_get             [index|dst] [table|-]   table_set [index|value] [table|-]
+//   table_size            [table|dst]             table_grow [init|delta] [table|dst]
+//   table_fill            [index|value] [len|table]
+//   table_copy            [dst|src] [len|-] [dst_table|src_table]
+//   table_init            [dst|src] [len|segment] [table|-]
+//   ref_is_null           [src|dst]    ref_func [func|dst]
+#pragma once
+
+#include "wasm/code_reader.h"
+#include "wasm/engine.h"
+#include "wasm/interpreter/code.h"
+
+namespace silk::wasm::interp {
+
+#define SILK_DECLARE_HANDLER(name) \
+  SILK_HANDLER_ATTR TrapCode name(const Word* ip, uint64_t* fp, uint8_t* mem, InstanceCtx* ctx);
+
+SILK_DECLARE_HANDLER(op_unreachable)
+SILK_DECLARE_HANDLER(op_enter)
+SILK_DECLARE_HANDLER(op_return)
+SILK_DECLARE_HANDLER(op_loop_check)
+SILK_DECLARE_HANDLER(op_br)
+SILK_DECLARE_HANDLER(op_br_if)
+SILK_DECLARE_HANDLER(op_br_unless)
+SILK_DECLARE_HANDLER(op_br_table)
+SILK_DECLARE_HANDLER(op_copy)
+SILK_DECLARE_HANDLER(op_const)
+SILK_DECLARE_HANDLER(op_select)
+SILK_DECLARE_HANDLER(op_call)
+SILK_DECLARE_HANDLER(op_call_indirect)
+SILK_DECLARE_HANDLER(op_return_call)
+SILK_DECLARE_HANDLER(op_return_call_indirect)
+SILK_DECLARE_HANDLER(op_lazy_translate)
+SILK_DECLARE_HANDLER(op_global_get)
+SILK_DECLARE_HANDLER(op_global_set)
+SILK_DECLARE_HANDLER(op_memory_size)
+SILK_DECLARE_HANDLER(op_memory_grow)
+SILK_DECLARE_HANDLER(op_memory_fill)
+SILK_DECLARE_HANDLER(op_memory_copy)
+SILK_DECLARE_HANDLER(op_memory_init)
+SILK_DECLARE_HANDLER(op_data_drop)
+SILK_DECLARE_HANDLER(op_table_get)
+SILK_DECLARE_HANDLER(op_table_set)
+SILK_DECLARE_HANDLER(op_table_size)
+SILK_DECLARE_HANDLER(op_table_grow)
+SILK_DECLARE_HANDLER(op_table_fill)
+SILK_DECLARE_HANDLER(op_table_copy)
+SILK_DECLARE_HANDLER(op_table_init)
+SILK_DECLARE_HANDLER(op_elem_drop)
+SILK_DECLARE_HANDLER(op_ref_is_null)
+SILK_DECLARE_HANDLER(op_ref_func)
+
+// The handler of a numeric op (a non-empty opcodes.def sig, not a memory op):
+// unary or binary layout per its sig. Null if {op} is not one.
+Handler numeric_handler(Opcode op);
+// The `binary, imm` variant of {op}, or null when there is none.
+Handler numeric_imm_handler(Opcode op);
+// The handler of a load or store under the given bounds-check mode.
+Handler memory_handler(Opcode op, BoundsChecks mode);
+// A fused compare-and-branch: [lhs|rhs] [target], branching when the compare
+// is true. Null when {op} has no fused form.
+Handler compare_branch_handler(Opcode op);
+
+}  // namespace silk::wasm::interp

@@ -1,0 +1,754 @@
+// Tier 0 translation: a validated function body into the code stream that
+// the handlers execute (see code.h, handlers.h). One pass, lazily on first
+// call, cached per module.
+//
+// The translator keeps a compile-time operand stack whose entries say where
+// each value lives: in its own frame slot ("home", fixed by its stack
+// height), in a local (local.get is not copied, its consumer reads the local
+// directly), or as a constant not yet written anywhere. Values are written to
+// their home slots ("materialized") before anything that merges control flow
+// or passes values in place: block boundaries, branches, calls, and before a
+// local they refer to is overwritten. A local.set right after the
+// instruction that produced its value retargets that instruction's
+// destination to the local (no copy).
+#include <algorithm>
+#include <climits>
+
+#include "wasm/code_reader.h"
+#include "wasm/interpreter/handlers.h"
+#include "wasm/runtime/objects.h"
+
+namespace silk::wasm {
+
+struct TranslatedFunction {
+  std::vector<interp::Word> code;
+  uint32_t frame_slots = 0;
+};
+
+struct TranslationCache {
+  std::vector<std::unique_ptr<TranslatedFunction>> by_mode[2];  // BoundsChecks::Guard, ::Explicit
+};
+
+namespace {
+
+using interp::Handler;
+using interp::Word;
+
+constexpr size_t kNone = SIZE_MAX;
+
+class Translator {
+ public:
+  Translator(const Module& m, uint32_t func_index, BoundsChecks mode)
+      : m_(m), func_index_(func_index), mode_(mode), type_(m.func_type(func_index)),
+        body_(m.bodies[func_index - m.num_imported_funcs]) {
+    num_params_ = uint32_t(type_.params.size());
+    num_locals_ = num_params_ + uint32_t(body_.locals.size());
+  }
+
+  Result<std::unique_ptr<TranslatedFunction>> run();
+
+ private:
+  struct Operand {
+    enum class Kind : uint8_t { Stack, Local, Const } kind = Kind::Stack;
+    uint32_t local = 0;
+    uint64_t value = 0;
+  };
+  struct Label {
+    enum class Kind : uint8_t { Block, Loop, If, Function } kind = Kind::Block;
+    uint32_t height = 0;  // operand height below the label's params
+    uint32_t num_params = 0, num_results = 0;
+    size_t loop_target = kNone;
+    std::vector<size_t> fixups;  // words to point at the label's end
+    size_t else_fixup = kNone;
+    uint32_t branch_arity() const { return kind == Kind::Loop ? num_params : num_results; }
+  };
+  // The last instruction that wrote a single result to its home slot.
+  struct Producer {
+    size_t end = kNone;       // code size right after it
+    size_t dst_word = 0;
+    bool dst_in_b = false;
+    uint32_t height = 0;      // stack height of its result
+  };
+
+  Result<void> translate(const Instr& in);
+  Result<void> translate_dead(const Instr& in, bool* handled);
+
+  // Code emission.
+  size_t emit(Handler h) { code_.push_back(Word{.handler = h}); return code_.size() - 1; }
+  size_t emit_pair(uint32_t a, uint32_t b) {
+    Word w{};
+    w.s.a = a;
+    w.s.b = b;
+    code_.push_back(w);
+    return code_.size() - 1;
+  }
+  void emit_u64(uint64_t v) { Word w{}; w.u64 = v; code_.push_back(w); }
+  void emit_target_index(size_t index) {
+    target_words_.push_back(code_.size());
+    emit_u64(index);
+  }
+  void emit_label_target(Label& l) {
+    if (l.kind == Label::Kind::Loop) {
+      emit_target_index(l.loop_target);
+    } else {
+      l.fixups.push_back(code_.size());
+      emit_target_index(0);
+    }
+  }
+  void patch_to_here(size_t word) { code_[word].u64 = code_.size(); }
+
+  // Operand stack.
+  uint32_t height() const { return uint32_t(stack_.size()); }
+  uint32_t home(uint32_t h) const { return (num_locals_ + h) * 8; }
+  static uint32_t local_slot(uint32_t i) { return i * 8; }
+  uint32_t push_result() {
+    stack_.push_back(Operand{});
+    max_height_ = std::max(max_height_, height());
+    return home(height() - 1);
+  }
+  void push_operand(Operand o) {
+    stack_.push_back(o);
+    max_height_ = std::max(max_height_, height());
+  }
+  uint32_t pop_slot();
+  void materialize(uint32_t h);
+  void materialize_all();
+  void materialize_local(uint32_t local);
+  void set_height(uint32_t h) { stack_.assign(h, Operand{}); }
+  void note_producer(size_t dst_word, bool in_b) {
+    producer_ = Producer{code_.size(), dst_word, in_b, height() - 1};
+  }
+  bool producer_is_top() const {
+    return producer_.end == code_.size() && !stack_.empty() && producer_.height == height() - 1 &&
+           stack_.back().kind == Operand::Kind::Stack;
+  }
+  bool stack_refers_to_local(uint32_t local, size_t below) const {
+    for (size_t i = 0; i < below; ++i)
+      if (stack_[i].kind == Operand::Kind::Local && stack_[i].local == local) return true;
+    return false;
+  }
+
+  // Control.
+  std::pair<uint32_t, uint32_t> block_arity(const BlockType& bt) const;
+  void begin_block(Label::Kind kind, const BlockType& bt);
+  Label& label_at(uint32_t depth) { return labels_[labels_.size() - 1 - depth]; }
+  void emit_branch_copies(const Label& l);
+  void emit_return();
+  bool branch_needs_stub(const Label& l) const;
+  void emit_branch(Label& l);
+  void end_block();
+  void translate_else();
+  void translate_br_if(uint32_t depth);
+  void translate_br_table(const Instr& in);
+
+  // Instructions with operands.
+  void translate_numeric(const Instr& in);
+  void translate_call(uint32_t type_index, bool indirect, bool tail, uint32_t func_or_table, const Instr& in);
+  void translate_local_set(uint32_t local, bool tee);
+
+  const Module& m_;
+  uint32_t func_index_;
+  BoundsChecks mode_;
+  const FuncType& type_;
+  const FunctionBody& body_;
+  uint32_t num_params_ = 0, num_locals_ = 0;
+
+  std::vector<Operand> stack_;
+  std::vector<Label> labels_;
+  std::vector<Word> code_;
+  std::vector<size_t> target_words_;
+  uint32_t max_height_ = 0;
+  bool dead_ = false;
+  uint32_t dead_depth_ = 0;
+  Producer producer_;
+};
+
+uint32_t Translator::pop_slot() {
+  Operand o = stack_.back();
+  stack_.pop_back();
+  uint32_t h = height();
+  switch (o.kind) {
+    case Operand::Kind::Stack: return home(h);
+    case Operand::Kind::Local: return local_slot(o.local);
+    case Operand::Kind::Const:
+      emit(&interp::op_const);
+      emit_pair(home(h), 0);
+      emit_u64(o.value);
+      return home(h);
+  }
+  return home(h);
+}
+
+void Translator::materialize(uint32_t h) {
+  Operand& o = stack_[h];
+  if (o.kind == Operand::Kind::Local) {
+    emit(&interp::op_copy);
+    emit_pair(local_slot(o.local), home(h));
+  } else if (o.kind == Operand::Kind::Const) {
+    emit(&interp::op_const);
+    emit_pair(home(h), 0);
+    emit_u64(o.value);
+  }
+  o = Operand{};
+}
+
+void Translator::materialize_all() {
+  for (uint32_t h = 0; h < height(); ++h) materialize(h);
+}
+
+void Translator::materialize_local(uint32_t local) {
+  for (uint32_t h = 0; h < height(); ++h)
+    if (stack_[h].kind == Operand::Kind::Local && stack_[h].local == local) materialize(h);
+}
+
+std::pair<uint32_t, uint32_t> Translator::block_arity(const BlockType& bt) const {
+  switch (bt.kind) {
+    case BlockType::Kind::Empty: return {0, 0};
+    case BlockType::Kind::Value: return {0, 1};
+    case BlockType::Kind::TypeIndex: {
+      const FuncType& t = m_.types[bt.type_index];
+      return {uint32_t(t.params.size()), uint32_t(t.results.size())};
+    }
+  }
+  return {0, 0};
+}
+
+void Translator::begin_block(Label::Kind kind, const BlockType& bt) {
+  auto [np, nr] = block_arity(bt);
+  Label l;
+  l.kind = kind;
+  l.height = height() - np;
+  l.num_params = np;
+  l.num_results = nr;
+  labels_.push_back(std::move(l));
+}
+
+// Moves the branch's values (the top of the stack, materialized) to where
+// the label expects them. Ascending order is safe: destinations are never
+// above their sources.
+void Translator::emit_branch_copies(const Label& l) {
+  uint32_t arity = l.branch_arity();
+  for (uint32_t k = 0; k < arity; ++k) {
+    uint32_t src = home(height() - arity + k), dst = home(l.height + k);
+    if (src == dst) continue;
+    emit(&interp::op_copy);
+    emit_pair(src, dst);
+  }
+}
+
+void Translator::emit_return() {
+  materialize_all();
+  uint32_t n = uint32_t(type_.results.size());
+  for (uint32_t k = 0; k < n; ++k) {
+    uint32_t src = home(height() - n + k), dst = local_slot(k);
+    if (src == dst) continue;
+    emit(&interp::op_copy);
+    emit_pair(src, dst);
+  }
+  emit(&interp::op_return);
+}
+
+bool Translator::branch_needs_stub(const Label& l) const {
+  if (l.kind == Label::Kind::Function) return true;
+  uint32_t arity = l.branch_arity();
+  return arity > 0 && height() - arity != l.height;
+}
+
+// An unconditional branch; the stack must be materialized.
+void Translator::emit_branch(Label& l) {
+  if (l.kind == Label::Kind::Function) {
+    emit_return();
+    return;
+  }
+  emit_branch_copies(l);
+  emit(&interp::op_br);
+  emit_label_target(l);
+}
+
+void Translator::translate_br_if(uint32_t depth) {
+  uint32_t cond = pop_slot();
+  materialize_all();
+  Label& l = label_at(depth);
+  if (!branch_needs_stub(l)) {
+    emit(&interp::op_br_if);
+    emit_pair(cond, 0);
+    emit_label_target(l);
+    return;
+  }
+  emit(&interp::op_br_unless);
+  emit_pair(cond, 0);
+  size_t skip = code_.size();
+  emit_target_index(0);
+  emit_branch(l);
+  patch_to_here(skip);
+}
+
+void Translator::translate_br_table(const Instr& in) {
+  uint32_t index = pop_slot();
+  materialize_all();
+  uint32_t count = uint32_t(in.br_targets.size());
+  emit(&interp::op_br_table);
+  emit_pair(index, count);
+  size_t table = code_.size();
+  std::vector<uint32_t> depths(in.br_targets.begin(), in.br_targets.end());
+  depths.push_back(in.index);
+  for (uint32_t d : depths) {
+    Label& l = label_at(d);
+    if (branch_needs_stub(l)) emit_target_index(0);  // patched to the stub below
+    else emit_label_target(l);
+  }
+  for (size_t k = 0; k < depths.size(); ++k) {
+    Label& l = label_at(depths[k]);
+    if (!branch_needs_stub(l)) continue;
+    patch_to_here(table + k);
+    emit_branch(l);
+  }
+}
+
+void Translator::translate_else() {
+  Label& l = labels_.back();
+  if (!dead_) {
+    materialize_all();
+    emit(&interp::op_br);
+    l.fixups.push_back(code_.size());
+    emit_target_index(0);
+  }
+  patch_to_here(l.else_fixup);
+  l.else_fixup = kNone;
+  set_height(l.height + l.num_params);
+  dead_ = false;
+}
+
+void Translator::end_block() {
+  Label l = std::move(labels_.back());
+  labels_.pop_back();
+  if (l.kind == Label::Kind::Function) {
+    if (!dead_) emit_return();
+    return;
+  }
+  if (!dead_) materialize_all();
+  for (size_t f : l.fixups) patch_to_here(f);
+  if (l.else_fixup != kNone) patch_to_here(l.else_fixup);
+  set_height(l.height + l.num_results);
+  dead_ = false;
+}
+
+void Translator::translate_numeric(const Instr& in) {
+  const char* sig = op_info(in.op).sig;
+  bool binary = sig[1] != '>';
+  if (!binary) {
+    uint32_t src = pop_slot();
+    emit(interp::numeric_handler(in.op));
+    size_t w = emit_pair(src, push_result());
+    note_producer(w, true);
+    return;
+  }
+  Handler imm = interp::numeric_imm_handler(in.op);
+  if (imm && stack_.back().kind == Operand::Kind::Const) {
+    uint64_t value = stack_.back().value;
+    stack_.pop_back();
+    uint32_t lhs = pop_slot();
+    emit(imm);
+    size_t w = emit_pair(lhs, push_result());
+    emit_u64(value);
+    note_producer(w, true);
+    return;
+  }
+  uint32_t rhs = pop_slot();
+  uint32_t lhs = pop_slot();
+  emit(interp::numeric_handler(in.op));
+  emit_pair(lhs, rhs);
+  size_t w = emit_pair(push_result(), 0);
+  note_producer(w, false);
+}
+
+void Translator::translate_call(uint32_t type_index, bool indirect, bool tail, uint32_t func_or_table,
+                                const Instr& in) {
+  const FuncType& t = m_.types[type_index];
+  uint32_t np = uint32_t(t.params.size()), nr = uint32_t(t.results.size());
+  uint32_t index_slot = indirect ? pop_slot() : 0;
+  materialize_all();
+  uint32_t argbase = home(height() - np);
+  if (indirect) {
+    emit(tail ? &interp::op_return_call_indirect : &interp::op_call_indirect);
+    emit_pair(type_index, func_or_table);
+    emit_pair(argbase, index_slot);
+  } else {
+    emit(tail ? &interp::op_return_call : &interp::op_call);
+    emit_pair(func_or_table, argbase);
+  }
+  if (tail) {
+    dead_ = true;
+    return;
+  }
+  set_height(height() - np);
+  for (uint32_t k = 0; k < nr; ++k) push_result();
+}
+
+void Translator::translate_local_set(uint32_t local, bool tee) {
+  uint32_t below = height() - 1;
+  if (producer_is_top() && !stack_refers_to_local(local, below)) {
+    // Retarget the producer's result straight into the local.
+    Word& w = code_[producer_.dst_word];
+    (producer_.dst_in_b ? w.s.b : w.s.a) = local_slot(local);
+    producer_.end = kNone;
+    stack_.pop_back();
+    if (tee) push_operand(Operand{Operand::Kind::Local, local, 0});
+    return;
+  }
+  materialize_local(local);
+  Operand top = stack_.back();
+  if (top.kind == Operand::Kind::Const) {
+    emit(&interp::op_const);
+    emit_pair(local_slot(local), 0);
+    emit_u64(top.value);
+  } else {
+    uint32_t src = top.kind == Operand::Kind::Local ? local_slot(top.local) : home(height() - 1);
+    if (src != local_slot(local)) {
+      emit(&interp::op_copy);
+      emit_pair(src, local_slot(local));
+    }
+  }
+  if (!tee) stack_.pop_back();
+}
+
+// Skips unreachable code up to the `else` or `end` that ends it.
+Result<void> Translator::translate_dead(const Instr& in, bool* handled) {
+  *handled = true;
+  switch (in.op) {
+    case Opcode::Block:
+    case Opcode::Loop:
+    case Opcode::If:
+      ++dead_depth_;
+      return {};
+    case Opcode::Else:
+      if (dead_depth_ == 0) *handled = false;
+      return {};
+    case Opcode::End:
+      if (dead_depth_ > 0) --dead_depth_;
+      else *handled = false;
+      return {};
+    default:
+      return {};
+  }
+}
+
+Result<void> Translator::translate(const Instr& in) {
+  if (dead_) {
+    bool handled;
+    SILK_TRY(translate_dead(in, &handled));
+    if (handled) return {};
+  }
+  switch (in.op) {
+    case Opcode::Unreachable:
+      emit(&interp::op_unreachable);
+      dead_ = true;
+      break;
+    case Opcode::Nop:
+      break;
+    case Opcode::Block:
+      materialize_all();
+      begin_block(Label::Kind::Block, in.block);
+      break;
+    case Opcode::Loop:
+      materialize_all();
+      begin_block(Label::Kind::Loop, in.block);
+      labels_.back().loop_target = code_.size();
+      emit(&interp::op_loop_check);
+      break;
+    case Opcode::If: {
+      uint32_t cond = pop_slot();
+      materialize_all();
+      begin_block(Label::Kind::If, in.block);
+      emit(&interp::op_br_unless);
+      emit_pair(cond, 0);
+      labels_.back().else_fixup = code_.size();
+      emit_target_index(0);
+      break;
+    }
+    case Opcode::Else:
+      translate_else();
+      break;
+    case Opcode::End:
+      end_block();
+      break;
+    case Opcode::Br:
+      materialize_all();
+      emit_branch(label_at(in.index));
+      dead_ = true;
+      break;
+    case Opcode::BrIf:
+      translate_br_if(in.index);
+      break;
+    case Opcode::BrTable:
+      translate_br_table(in);
+      dead_ = true;
+      break;
+    case Opcode::Return:
+      emit_return();
+      dead_ = true;
+      break;
+    case Opcode::Call:
+      translate_call(m_.func_types[in.index], false, false, in.index, in);
+      break;
+    case Opcode::CallIndirect:
+      translate_call(in.index, true, false, in.index2, in);
+      break;
+    case Opcode::ReturnCall:
+      translate_call(m_.func_types[in.index], false, true, in.index, in);
+      break;
+    case Opcode::ReturnCallIndirect:
+      translate_call(in.index, true, true, in.index2, in);
+      break;
+    case Opcode::Drop:
+      stack_.pop_back();
+      break;
+    case Opcode::Select:
+    case Opcode::SelectT: {
+      uint32_t cond = pop_slot();
+      uint32_t b = pop_slot();
+      uint32_t a = pop_slot();
+      emit(&interp::op_select);
+      emit_pair(a, b);
+      size_t w = emit_pair(cond, push_result());
+      note_producer(w, true);
+      break;
+    }
+    case Opcode::LocalGet:
+      push_operand(Operand{Operand::Kind::Local, in.index, 0});
+      break;
+    case Opcode::LocalSet:
+      translate_local_set(in.index, false);
+      break;
+    case Opcode::LocalTee:
+      translate_local_set(in.index, true);
+      break;
+    case Opcode::GlobalGet: {
+      emit(&interp::op_global_get);
+      size_t w = emit_pair(in.index, push_result());
+      note_producer(w, true);
+      break;
+    }
+    case Opcode::GlobalSet: {
+      uint32_t src = pop_slot();
+      emit(&interp::op_global_set);
+      emit_pair(in.index, src);
+      break;
+    }
+    case Opcode::TableGet: {
+      uint32_t idx = pop_slot();
+      emit(&interp::op_table_get);
+      size_t w = emit_pair(idx, push_result());
+      emit_pair(in.index, 0);
+      note_producer(w, true);
+      break;
+    }
+    case Opcode::TableSet: {
+      uint32_t val = pop_slot();
+      uint32_t idx = pop_slot();
+      emit(&interp::op_table_set);
+      emit_pair(idx, val);
+      emit_pair(in.index, 0);
+      break;
+    }
+    case Opcode::TableSize:
+      emit(&interp::op_table_size);
+      emit_pair(in.index, push_result());
+      break;
+    case Opcode::TableGrow: {
+      uint32_t delta = pop_slot();
+      uint32_t init = pop_slot();
+      emit(&interp::op_table_grow);
+      emit_pair(init, delta);
+      emit_pair(in.index, push_result());
+      break;
+    }
+    case Opcode::TableFill: {
+      uint32_t n = pop_slot(), val = pop_slot(), i = pop_slot();
+      emit(&interp::op_table_fill);
+      emit_pair(i, val);
+      emit_pair(n, in.index);
+      break;
+    }
+    case Opcode::TableCopy: {
+      uint32_t n = pop_slot(), s = pop_slot(), d = pop_slot();
+      emit(&interp::op_table_copy);
+      emit_pair(d, s);
+      emit_pair(n, 0);
+      emit_pair(in.index, in.index2);
+      break;
+    }
+    case Opcode::TableInit: {
+      uint32_t n = pop_slot(), s = pop_slot(), d = pop_slot();
+      emit(&interp::op_table_init);
+      emit_pair(d, s);
+      emit_pair(n, in.index);
+      emit_pair(in.index2, 0);
+      break;
+    }
+    case Opcode::ElemDrop:
+      emit(&interp::op_elem_drop);
+      emit_pair(in.index, 0);
+      break;
+    case Opcode::MemorySize:
+      emit(&interp::op_memory_size);
+      emit_pair(push_result(), 0);
+      break;
+    case Opcode::MemoryGrow: {
+      uint32_t delta = pop_slot();
+      emit(&interp::op_memory_grow);
+      emit_pair(delta, push_result());
+      break;
+    }
+    case Opcode::MemoryFill: {
+      uint32_t n = pop_slot(), val = pop_slot(), d = pop_slot();
+      emit(&interp::op_memory_fill);
+      emit_pair(d, val);
+      emit_pair(n, 0);
+      break;
+    }
+    case Opcode::MemoryCopy: {
+      uint32_t n = pop_slot(), s = pop_slot(), d = pop_slot();
+      emit(&interp::op_memory_copy);
+      emit_pair(d, s);
+      emit_pair(n, 0);
+      break;
+    }
+    case Opcode::MemoryInit: {
+      uint32_t n = pop_slot(), s = pop_slot(), d = pop_slot();
+      emit(&interp::op_memory_init);
+      emit_pair(d, s);
+      emit_pair(n, in.index);
+      break;
+    }
+    case Opcode::DataDrop:
+      emit(&interp::op_data_drop);
+      emit_pair(in.index, 0);
+      break;
+    case Opcode::I32Const:
+      push_operand(Operand{Operand::Kind::Const, 0, in.bits & 0xffffffffu});
+      break;
+    case Opcode::I64Const:
+    case Opcode::F32Const:
+    case Opcode::F64Const:
+      push_operand(Operand{Operand::Kind::Const, 0, in.bits});
+      break;
+    case Opcode::RefNull:
+      push_operand(Operand{Operand::Kind::Const, 0, 0});
+      break;
+    case Opcode::RefIsNull: {
+      uint32_t src = pop_slot();
+      emit(&interp::op_ref_is_null);
+      size_t w = emit_pair(src, push_result());
+      note_producer(w, true);
+      break;
+    }
+    case Opcode::RefFunc: {
+      emit(&interp::op_ref_func);
+      size_t w = emit_pair(in.index, push_result());
+      note_producer(w, true);
+      break;
+    }
+    default: {
+      const OpInfo& info = op_info(in.op);
+      if (info.align_log2 >= 0) {  // loads and stores
+        bool is_store = info.sig[2] == '>';
+        if (is_store) {
+          uint32_t val = pop_slot();
+          uint32_t addr = pop_slot();
+          emit(interp::memory_handler(in.op, mode_));
+          emit_pair(addr, val);
+          emit_u64(in.mem_offset);
+        } else {
+          uint32_t addr = pop_slot();
+          emit(interp::memory_handler(in.op, mode_));
+          size_t w = emit_pair(addr, push_result());
+          emit_u64(in.mem_offset);
+          note_producer(w, true);
+        }
+        break;
+      }
+      if (info.sig[0] == '\0') {
+        Error e = make_error(ErrorKind::Invalid, std::string("tier 0 cannot translate ") + info.name);
+        e.section = "code";
+        e.func_index = func_index_;
+        e.offset = in.offset;
+        return e;
+      }
+      translate_numeric(in);
+      break;
+    }
+  }
+  // Control instructions end any chance of fusing with what came before.
+  switch (in.op) {
+    case Opcode::Block: case Opcode::Loop: case Opcode::If: case Opcode::Else: case Opcode::End:
+      producer_.end = kNone;
+      break;
+    default:
+      break;
+  }
+  return {};
+}
+
+Result<std::unique_ptr<TranslatedFunction>> Translator::run() {
+  code_.reserve((body_.end - body_.offset) * 2 + 8);
+  emit(&interp::op_enter);
+  emit_pair(num_locals_ - num_params_, local_slot(num_params_));
+  size_t frame_word = code_.size();
+  emit_u64(0);
+
+  Label fn;
+  fn.kind = Label::Kind::Function;
+  fn.num_results = uint32_t(type_.results.size());
+  labels_.push_back(fn);
+
+  CodeReader reader(std::span<const uint8_t>(m_.bytes.data() + body_.offset, body_.end - body_.offset), body_.offset);
+  while (!reader.at_end() && !labels_.empty()) {
+    auto in = reader.next();
+    if (!in) {
+      Error e = in.take_error();
+      e.func_index = func_index_;
+      e.section = "code";
+      return e;
+    }
+    SILK_TRY(translate(*in));
+  }
+
+  auto out = std::make_unique<TranslatedFunction>();
+  out->frame_slots = num_locals_ + max_height_ + 1;
+  code_[frame_word].u64 = uint64_t(out->frame_slots) * 8;
+  out->code = std::move(code_);
+  Word* base = out->code.data();
+  for (size_t w : target_words_) base[w].target = base + base[w].u64;
+  return out;
+}
+
+std::vector<std::unique_ptr<TranslatedFunction>>& cache_for(const Module& m, BoundsChecks mode) {
+  if (!m.translations) m.translations = std::make_shared<TranslationCache>();
+  auto& v = m.translations->by_mode[mode == BoundsChecks::Guard ? 0 : 1];
+  if (v.empty()) v.resize(m.bodies.size());
+  return v;
+}
+
+Result<const TranslatedFunction*> translate_cached(const Module& m, uint32_t func_index, BoundsChecks mode) {
+  auto& cache = cache_for(m, mode);
+  auto& slot = cache[func_index - m.num_imported_funcs];
+  if (!slot) slot = SILK_TRY(Translator(m, func_index, mode).run());
+  return slot.get();
+}
+
+}  // namespace
+
+Result<const interp::Word*> translate_function(Function* f) {
+  const Instance::Impl& inst = f->instance->impl();
+  auto t = translate_cached(*inst.module, f->func_index, inst.store->options().bounds_checks);
+  if (!t) return t.take_error();
+  return (*t)->code.data();
+}
+
+Result<void> translate_all(const Module& m) {
+  for (uint32_t i = m.num_imported_funcs; i < m.num_funcs(); ++i) SILK_TRY(translate_cached(m, i, BoundsChecks::Guard));
+  return {};
+}
+
+}  // namespace silk::wasm
