@@ -153,12 +153,19 @@ inline TrapCode call_function(Function* f, uint64_t* nfp, InstanceCtx* ctx) {
   return t;
 }
 
+// Traps with the element index in the message, as the reference
+// interpreter words it ("uninitialized element 2").
+[[gnu::noinline]] TrapCode element_trap(ExecState* exec, TrapCode code, uint32_t index) {
+  exec->pending_error = make_error(ErrorKind::Trap, std::string(trap_message(code)) + " " + std::to_string(index));
+  return code;
+}
+
 // Resolves table[{index}] for call_indirect (spec 4.4.8).
 inline TrapCode resolve_indirect(InstanceCtx* ctx, uint32_t type, uint32_t table, uint32_t index, Function** out) {
   Table* t = ctx->tables[table];
-  if (index >= t->elems.size()) return TrapCode::UndefinedElement;
+  if (index >= t->elems.size()) [[unlikely]] return element_trap(ctx->exec, TrapCode::UndefinedElement, index);
   Function* f = reinterpret_cast<Function*>(t->elems[index]);
-  if (!f) return TrapCode::UninitializedElement;
+  if (!f) [[unlikely]] return element_trap(ctx->exec, TrapCode::UninitializedElement, index);
   if (f->type_id != ctx->type_ids[type]) return TrapCode::IndirectCallTypeMismatch;
   *out = f;
   return TrapCode::None;
