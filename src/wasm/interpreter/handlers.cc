@@ -82,11 +82,32 @@ SILK_HANDLER(op_binary_imm) {
   SILK_DISPATCH(ip + 3);
 }
 
-template <auto Fn>
+inline bool interrupt_requested(InstanceCtx* ctx) {
+  return ctx->interrupt->load(std::memory_order_relaxed);
+}
+
+template <auto Fn, bool Poll>
 SILK_HANDLER(op_compare_branch) {
   using A = typename FnTraits<decltype(Fn)>::Arg;
-  if (Fn(rd<A>(fp, ip[1].s.a), rd<A>(fp, ip[1].s.b))) SILK_DISPATCH(ip[2].target);
+  if (Fn(rd<A>(fp, ip[1].s.a), rd<A>(fp, ip[1].s.b))) {
+    if constexpr (Poll) {
+      if (interrupt_requested(ctx)) [[unlikely]] return TrapCode::Interrupted;
+    }
+    SILK_DISPATCH(ip[2].target);
+  }
   SILK_DISPATCH(ip + 3);
+}
+
+template <auto Fn, bool Poll>
+SILK_HANDLER(op_compare_imm_branch) {
+  using A = typename FnTraits<decltype(Fn)>::Arg;
+  if (Fn(rd<A>(fp, ip[1].s.a), A(ip[2].u64))) {
+    if constexpr (Poll) {
+      if (interrupt_requested(ctx)) [[unlikely]] return TrapCode::Interrupted;
+    }
+    SILK_DISPATCH(ip[3].target);
+  }
+  SILK_DISPATCH(ip + 4);
 }
 
 // Loads and stores (spec 4.4.7). With guard pages the effective address
@@ -128,10 +149,6 @@ SILK_HANDLER(op_store) {
   }
   f->code = *code;
   return true;
-}
-
-inline bool interrupt_requested(InstanceCtx* ctx) {
-  return ctx->interrupt->load(std::memory_order_relaxed);
 }
 
 // Calls {f} with its arguments at {nfp}; the one native frame per wasm call.
@@ -181,13 +198,16 @@ inline void move_args_down(Function* f, uint32_t argbase, uint64_t* fp) {
 
 SILK_HANDLER(op_unreachable) { return TrapCode::Unreachable; }
 
+// Function entry: checks the value stack, polls the interrupt flag, zeroes
+// the declared locals and fills the frame's constant slots.
 SILK_HANDLER(op_enter) {
   char* frame = reinterpret_cast<char*>(fp);
   if (frame + ip[2].u64 > reinterpret_cast<char*>(ctx->exec->stack_end)) [[unlikely]]
     return TrapCode::CallStackExhausted;
   if (interrupt_requested(ctx)) [[unlikely]] return TrapCode::Interrupted;
   std::memset(frame + ip[1].s.b, 0, size_t(ip[1].s.a) * 8);
-  SILK_DISPATCH(ip + 3);
+  if (uint32_t n = ip[3].s.a) std::memcpy(frame + ip[3].s.b, ip[4].ptr, size_t(n) * 8);
+  SILK_DISPATCH(ip + 5);
 }
 
 SILK_HANDLER(op_return) { return TrapCode::None; }
@@ -206,6 +226,27 @@ SILK_HANDLER(op_br_if) {
 
 SILK_HANDLER(op_br_unless) {
   if (!rd<uint32_t>(fp, ip[1].s.a)) SILK_DISPATCH(ip[2].target);
+  SILK_DISPATCH(ip + 3);
+}
+
+SILK_HANDLER(op_br_back) {
+  if (interrupt_requested(ctx)) [[unlikely]] return TrapCode::Interrupted;
+  SILK_DISPATCH(ip[1].target);
+}
+
+SILK_HANDLER(op_br_if_back) {
+  if (rd<uint32_t>(fp, ip[1].s.a)) {
+    if (interrupt_requested(ctx)) [[unlikely]] return TrapCode::Interrupted;
+    SILK_DISPATCH(ip[2].target);
+  }
+  SILK_DISPATCH(ip + 3);
+}
+
+SILK_HANDLER(op_br_unless_back) {
+  if (!rd<uint32_t>(fp, ip[1].s.a)) {
+    if (interrupt_requested(ctx)) [[unlikely]] return TrapCode::Interrupted;
+    SILK_DISPATCH(ip[2].target);
+  }
   SILK_DISPATCH(ip + 3);
 }
 
@@ -457,16 +498,51 @@ Handler numeric_imm_handler(Opcode op) {
   }
 }
 
-Handler compare_branch_handler(Opcode op) {
+#define SILK_COMPARE_OPS(X)                                                         \
+  X(I32Eq) X(I32Ne) X(I32LtS) X(I32LtU) X(I32GtS) X(I32GtU) X(I32LeS) X(I32LeU) X(I32GeS) \
+  X(I32GeU) X(I64Eq) X(I64Ne) X(I64LtS) X(I64LtU) X(I64GtS) X(I64GtU) X(I64LeS) X(I64LeU) \
+  X(I64GeS) X(I64GeU)
+
+template <bool Imm, bool Poll>
+Handler compare_branch_for(Opcode op) {
   switch (op) {
-#define SILK_CMP_CASE(Name) case Opcode::Name: return &op_compare_branch<&sem::Name>;
-    SILK_CMP_CASE(I32Eq) SILK_CMP_CASE(I32Ne) SILK_CMP_CASE(I32LtS) SILK_CMP_CASE(I32LtU)
-    SILK_CMP_CASE(I32GtS) SILK_CMP_CASE(I32GtU) SILK_CMP_CASE(I32LeS) SILK_CMP_CASE(I32LeU)
-    SILK_CMP_CASE(I32GeS) SILK_CMP_CASE(I32GeU) SILK_CMP_CASE(I64Eq) SILK_CMP_CASE(I64Ne)
-    SILK_CMP_CASE(I64LtS) SILK_CMP_CASE(I64LtU) SILK_CMP_CASE(I64GtS) SILK_CMP_CASE(I64GtU)
-    SILK_CMP_CASE(I64LeS) SILK_CMP_CASE(I64LeU) SILK_CMP_CASE(I64GeS) SILK_CMP_CASE(I64GeU)
+#define SILK_CMP_CASE(Name) \
+  case Opcode::Name:        \
+    return Imm ? &op_compare_imm_branch<&sem::Name, Poll> : &op_compare_branch<&sem::Name, Poll>;
+    SILK_COMPARE_OPS(SILK_CMP_CASE)
 #undef SILK_CMP_CASE
     default: return nullptr;
+  }
+}
+
+Handler compare_branch_handler(Opcode op, bool imm, bool back_edge) {
+  if (imm) return back_edge ? compare_branch_for<true, true>(op) : compare_branch_for<true, false>(op);
+  return back_edge ? compare_branch_for<false, true>(op) : compare_branch_for<false, false>(op);
+}
+
+Opcode negated_compare(Opcode op) {
+  switch (op) {
+    case Opcode::I32Eq: return Opcode::I32Ne;
+    case Opcode::I32Ne: return Opcode::I32Eq;
+    case Opcode::I32LtS: return Opcode::I32GeS;
+    case Opcode::I32GeS: return Opcode::I32LtS;
+    case Opcode::I32LtU: return Opcode::I32GeU;
+    case Opcode::I32GeU: return Opcode::I32LtU;
+    case Opcode::I32GtS: return Opcode::I32LeS;
+    case Opcode::I32LeS: return Opcode::I32GtS;
+    case Opcode::I32GtU: return Opcode::I32LeU;
+    case Opcode::I32LeU: return Opcode::I32GtU;
+    case Opcode::I64Eq: return Opcode::I64Ne;
+    case Opcode::I64Ne: return Opcode::I64Eq;
+    case Opcode::I64LtS: return Opcode::I64GeS;
+    case Opcode::I64GeS: return Opcode::I64LtS;
+    case Opcode::I64LtU: return Opcode::I64GeU;
+    case Opcode::I64GeU: return Opcode::I64LtU;
+    case Opcode::I64GtS: return Opcode::I64LeS;
+    case Opcode::I64LeS: return Opcode::I64GtS;
+    case Opcode::I64GtU: return Opcode::I64LeU;
+    case Opcode::I64LeU: return Opcode::I64GtU;
+    default: return Opcode::Count;
   }
 }
 

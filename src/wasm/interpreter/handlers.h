@@ -12,9 +12,13 @@
 //   select                [a|b] [cond|dst]
 //   br                    [target]
 //   br_if / br_unless     [cond|-] [target]
+//   compare + branch      [lhs|rhs] [target]       (branches when true)
+//   compare imm + branch  [lhs|-] [imm] [target]
 //   br_table              [index|count] [target]*(count+1)
-//   enter                 [zero_slots|first_zero_off] [frame_bytes]
+//   enter                 [zero_slots|first_zero_off] [frame_bytes] [consts|first_const_off] [const table]
 //   return, loop_check, unreachable       (no immediates)
+// Branches to a loop header (back edges) use the *_back variants, which poll
+// the interrupt flag: every loop iteration crosses one.
 //   call / return_call    [func|argbase]
 //   call_indirect (+ret)  [type|table] [argbase|index]
 //   global_get/set        [global|slot]
@@ -47,6 +51,9 @@ SILK_DECLARE_HANDLER(op_loop_check)
 SILK_DECLARE_HANDLER(op_br)
 SILK_DECLARE_HANDLER(op_br_if)
 SILK_DECLARE_HANDLER(op_br_unless)
+SILK_DECLARE_HANDLER(op_br_back)
+SILK_DECLARE_HANDLER(op_br_if_back)
+SILK_DECLARE_HANDLER(op_br_unless_back)
 SILK_DECLARE_HANDLER(op_br_table)
 SILK_DECLARE_HANDLER(op_copy)
 SILK_DECLARE_HANDLER(op_const)
@@ -82,8 +89,12 @@ Handler numeric_handler(Opcode op);
 Handler numeric_imm_handler(Opcode op);
 // The handler of a load or store under the given bounds-check mode.
 Handler memory_handler(Opcode op, BoundsChecks mode);
-// A fused compare-and-branch: [lhs|rhs] [target], branching when the compare
-// is true. Null when {op} has no fused form.
-Handler compare_branch_handler(Opcode op);
+// A fused compare-and-branch, branching when the compare is true; {imm}
+// selects the immediate-rhs layout, {back_edge} the polling variant. Null
+// when {op} has no fused form.
+Handler compare_branch_handler(Opcode op, bool imm, bool back_edge);
+// The compare that is true exactly when {op} is false (i32/i64 integer
+// compares only), or Opcode::Count.
+Opcode negated_compare(Opcode op);
 
 }  // namespace silk::wasm::interp

@@ -10,7 +10,10 @@
 // or passes values in place: block boundaries, branches, calls, and before a
 // local they refer to is overwritten. A local.set right after the
 // instruction that produced its value retargets that instruction's
-// destination to the local (no copy).
+// destination to the local (no copy). Constants that an instruction needs in
+// a slot live in a constant area of the frame that op_enter fills (found by
+// a pre-pass over the body), so loops do not re-materialize them. A compare followed by br_if (or if) becomes one
+// compare-and-branch instruction; back edges poll the interrupt flag.
 #include <algorithm>
 #include <climits>
 
@@ -35,6 +38,10 @@ using interp::Handler;
 using interp::Word;
 
 constexpr size_t kNone = SIZE_MAX;
+constexpr uint32_t kMaxConstSlots = 256;
+
+// An operand location as emitted: a byte offset in the frame.
+using Slot = uint32_t;
 
 class Translator {
  public:
@@ -65,17 +72,24 @@ class Translator {
   // The last instruction that wrote a single result to its home slot.
   struct Producer {
     size_t end = kNone;       // code size right after it
+    size_t start = 0;         // its first word
     size_t dst_word = 0;
     bool dst_in_b = false;
     uint32_t height = 0;      // stack height of its result
+    // Set when it is an integer compare or eqz that a branch can absorb.
+    Opcode compare = Opcode::Count;
+    Slot lhs, rhs;
+    bool rhs_is_imm = false;
+    uint64_t imm = 0;
   };
+
 
   Result<void> translate(const Instr& in);
   Result<void> translate_dead(const Instr& in, bool* handled);
 
   // Code emission.
   size_t emit(Handler h) { code_.push_back(Word{.handler = h}); return code_.size() - 1; }
-  size_t emit_pair(uint32_t a, uint32_t b) {
+  size_t emit_pair(Slot a, Slot b) {
     Word w{};
     w.s.a = a;
     w.s.b = b;
@@ -87,6 +101,7 @@ class Translator {
     target_words_.push_back(code_.size());
     emit_u64(index);
   }
+  void truncate_code(size_t size);
   void emit_label_target(Label& l) {
     if (l.kind == Label::Kind::Loop) {
       emit_target_index(l.loop_target);
@@ -99,7 +114,7 @@ class Translator {
 
   // Operand stack.
   uint32_t height() const { return uint32_t(stack_.size()); }
-  uint32_t home(uint32_t h) const { return (num_locals_ + h) * 8; }
+  uint32_t home(uint32_t h) const { return (stack_base_ + h) * 8; }
   static uint32_t local_slot(uint32_t i) { return i * 8; }
   uint32_t push_result() {
     stack_.push_back(Operand{});
@@ -110,14 +125,34 @@ class Translator {
     stack_.push_back(o);
     max_height_ = std::max(max_height_, height());
   }
-  uint32_t pop_slot();
+  Slot pop_slot();
+  // The constant area's slot holding {value}, or -1 when it has none.
+  int64_t const_slot(uint64_t value) const;
+  Result<void> collect_constants();
   void materialize(uint32_t h);
   void materialize_all();
   void materialize_local(uint32_t local);
   void set_height(uint32_t h) { stack_.assign(h, Operand{}); }
-  void note_producer(size_t dst_word, bool in_b) {
-    producer_ = Producer{code_.size(), dst_word, in_b, height() - 1};
+  void note_producer(size_t start, size_t dst_word, bool in_b) {
+    producer_ = Producer{};
+    producer_.end = code_.size();
+    producer_.start = start;
+    producer_.dst_word = dst_word;
+    producer_.dst_in_b = in_b;
+    producer_.height = height() - 1;
   }
+  bool top_is_fusable_compare() const { return producer_is_top() && producer_.compare != Opcode::Count; }
+  // Pops the compare the last instruction produced and takes its code back.
+  Producer take_compare() {
+    Producer p = producer_;
+    truncate_code(p.start);
+    stack_.pop_back();
+    producer_.end = kNone;
+    return p;
+  }
+  // Emits a branch taken when {p}'s compare is true (false when {negate});
+  // returns the index of its target word.
+  size_t emit_compare_branch(const Producer& p, bool negate, bool back_edge);
   bool producer_is_top() const {
     return producer_.end == code_.size() && !stack_.empty() && producer_.height == height() - 1 &&
            stack_.back().kind == Operand::Kind::Stack;
@@ -143,6 +178,7 @@ class Translator {
 
   // Instructions with operands.
   void translate_numeric(const Instr& in);
+  void emit_compare_value(const Producer& cmp);
   void translate_call(uint32_t type_index, bool indirect, bool tail, uint32_t func_or_table, const Instr& in);
   void translate_local_set(uint32_t local, bool tee);
 
@@ -157,26 +193,92 @@ class Translator {
   std::vector<Label> labels_;
   std::vector<Word> code_;
   std::vector<size_t> target_words_;
+  std::vector<uint64_t> consts_;  // the frame's constant area
+  uint32_t stack_base_ = 0;        // first operand-stack slot
   uint32_t max_height_ = 0;
   bool dead_ = false;
+  bool table_branch_ = false;  // translating br_table
   uint32_t dead_depth_ = 0;
   Producer producer_;
 };
 
-uint32_t Translator::pop_slot() {
+int64_t Translator::const_slot(uint64_t value) const {
+  for (size_t i = 0; i < consts_.size(); ++i)
+    if (consts_[i] == value) return int64_t(num_locals_ + i) * 8;
+  return -1;
+}
+
+// Finds the constants that will be needed in a slot: those not consumed as an
+// immediate (binary op with an imm form) or stored straight into a local.
+Result<void> Translator::collect_constants() {
+  CodeReader reader(std::span<const uint8_t>(m_.bytes.data() + body_.offset, body_.end - body_.offset), body_.offset);
+  bool pending = false;
+  uint64_t pending_value = 0;
+  while (!reader.at_end()) {
+    auto in = reader.next();
+    if (!in) return in.take_error();
+    if (pending) {
+      bool absorbed = in->op == Opcode::LocalSet || in->op == Opcode::LocalTee ||
+                      interp::numeric_imm_handler(in->op) != nullptr;
+      if (!absorbed && consts_.size() < kMaxConstSlots &&
+          std::find(consts_.begin(), consts_.end(), pending_value) == consts_.end())
+        consts_.push_back(pending_value);
+      pending = false;
+    }
+    switch (in->op) {
+      case Opcode::I32Const: pending = true; pending_value = in->bits & 0xffffffffu; break;
+      case Opcode::I64Const:
+      case Opcode::F32Const:
+      case Opcode::F64Const: pending = true; pending_value = in->bits; break;
+      default: break;
+    }
+  }
+  return {};
+}
+
+Slot Translator::pop_slot() {
   Operand o = stack_.back();
   stack_.pop_back();
   uint32_t h = height();
   switch (o.kind) {
     case Operand::Kind::Stack: return home(h);
     case Operand::Kind::Local: return local_slot(o.local);
-    case Operand::Kind::Const:
-      emit(&interp::op_const);
+    case Operand::Kind::Const: {
+      int64_t s = const_slot(o.value);
+      if (s >= 0) return Slot(s);
+      emit(&interp::op_const);  // not in the constant area
       emit_pair(home(h), 0);
       emit_u64(o.value);
       return home(h);
+    }
   }
   return home(h);
+}
+
+void Translator::truncate_code(size_t size) {
+  code_.resize(size);
+  while (!target_words_.empty() && target_words_.back() >= size) target_words_.pop_back();
+}
+
+size_t Translator::emit_compare_branch(const Producer& p, bool negate, bool back_edge) {
+  if (p.compare == Opcode::I32Eqz) {
+    // eqz x is true exactly when x is zero.
+    if (negate) emit(back_edge ? &interp::op_br_if_back : &interp::op_br_if);
+    else emit(back_edge ? &interp::op_br_unless_back : &interp::op_br_unless);
+    emit_pair(p.lhs, 0);
+  } else {
+    Opcode op = negate ? interp::negated_compare(p.compare) : p.compare;
+    emit(interp::compare_branch_handler(op, p.rhs_is_imm, back_edge));
+    if (p.rhs_is_imm) {
+      emit_pair(p.lhs, 0);
+      emit_u64(p.imm);
+    } else {
+      emit_pair(p.lhs, p.rhs);
+    }
+  }
+  size_t at = code_.size();
+  emit_target_index(0);
+  return at;
 }
 
 void Translator::materialize(uint32_t h) {
@@ -250,6 +352,7 @@ void Translator::emit_return() {
 
 bool Translator::branch_needs_stub(const Label& l) const {
   if (l.kind == Label::Kind::Function) return true;
+  if (l.kind == Label::Kind::Loop && table_branch_) return true;  // the stub polls
   uint32_t arity = l.branch_arity();
   return arity > 0 && height() - arity != l.height;
 }
@@ -261,16 +364,29 @@ void Translator::emit_branch(Label& l) {
     return;
   }
   emit_branch_copies(l);
-  emit(&interp::op_br);
+  emit(l.kind == Label::Kind::Loop ? &interp::op_br_back : &interp::op_br);
   emit_label_target(l);
 }
 
 void Translator::translate_br_if(uint32_t depth) {
-  uint32_t cond = pop_slot();
-  materialize_all();
   Label& l = label_at(depth);
+  bool back = l.kind == Label::Kind::Loop;
+  if (top_is_fusable_compare()) {
+    Producer cmp = take_compare();
+    if (!branch_needs_stub(l)) {
+      materialize_all();
+      size_t target = emit_compare_branch(cmp, false, back);
+      if (back) code_[target].u64 = l.loop_target;
+      else l.fixups.push_back(target);
+      return;
+    }
+    // The branch needs a stub: put the compare back as it was.
+    emit_compare_value(cmp);
+  }
+  Slot cond = pop_slot();
+  materialize_all();
   if (!branch_needs_stub(l)) {
-    emit(&interp::op_br_if);
+    emit(back ? &interp::op_br_if_back : &interp::op_br_if);
     emit_pair(cond, 0);
     emit_label_target(l);
     return;
@@ -284,9 +400,10 @@ void Translator::translate_br_if(uint32_t depth) {
 }
 
 void Translator::translate_br_table(const Instr& in) {
-  uint32_t index = pop_slot();
+  Slot index = pop_slot();
   materialize_all();
   uint32_t count = uint32_t(in.br_targets.size());
+  table_branch_ = true;
   emit(&interp::op_br_table);
   emit_pair(index, count);
   size_t table = code_.size();
@@ -303,6 +420,7 @@ void Translator::translate_br_table(const Instr& in) {
     patch_to_here(table + k);
     emit_branch(l);
   }
+  table_branch_ = false;
 }
 
 void Translator::translate_else() {
@@ -336,37 +454,69 @@ void Translator::end_block() {
 void Translator::translate_numeric(const Instr& in) {
   const char* sig = op_info(in.op).sig;
   bool binary = sig[1] != '>';
+  bool is_compare = in.op == Opcode::I32Eqz || interp::negated_compare(in.op) != Opcode::Count;
   if (!binary) {
-    uint32_t src = pop_slot();
-    emit(interp::numeric_handler(in.op));
+    Slot src = pop_slot();
+    size_t start = emit(interp::numeric_handler(in.op));
     size_t w = emit_pair(src, push_result());
-    note_producer(w, true);
+    note_producer(start, w, true);
+    if (in.op == Opcode::I32Eqz) {
+      producer_.compare = in.op;
+      producer_.lhs = src;
+    }
     return;
   }
   Handler imm = interp::numeric_imm_handler(in.op);
   if (imm && stack_.back().kind == Operand::Kind::Const) {
     uint64_t value = stack_.back().value;
     stack_.pop_back();
-    uint32_t lhs = pop_slot();
-    emit(imm);
+    Slot lhs = pop_slot();
+    size_t start = emit(imm);
     size_t w = emit_pair(lhs, push_result());
     emit_u64(value);
-    note_producer(w, true);
+    note_producer(start, w, true);
+    if (is_compare) {
+      producer_.compare = in.op;
+      producer_.lhs = lhs;
+      producer_.rhs_is_imm = true;
+      producer_.imm = value;
+    }
     return;
   }
-  uint32_t rhs = pop_slot();
-  uint32_t lhs = pop_slot();
-  emit(interp::numeric_handler(in.op));
+  Slot rhs = pop_slot();
+  Slot lhs = pop_slot();
+  size_t start = emit(interp::numeric_handler(in.op));
   emit_pair(lhs, rhs);
   size_t w = emit_pair(push_result(), 0);
-  note_producer(w, false);
+  note_producer(start, w, false);
+  if (is_compare) {
+    producer_.compare = in.op;
+    producer_.lhs = lhs;
+    producer_.rhs = rhs;
+  }
+}
+
+// Re-emits a compare that a branch took back but could not absorb.
+void Translator::emit_compare_value(const Producer& cmp) {
+  if (cmp.compare == Opcode::I32Eqz) {
+    emit(interp::numeric_handler(cmp.compare));
+    emit_pair(cmp.lhs, push_result());
+  } else if (cmp.rhs_is_imm) {
+    emit(interp::numeric_imm_handler(cmp.compare));
+    emit_pair(cmp.lhs, push_result());
+    emit_u64(cmp.imm);
+  } else {
+    emit(interp::numeric_handler(cmp.compare));
+    emit_pair(cmp.lhs, cmp.rhs);
+    emit_pair(push_result(), 0);
+  }
 }
 
 void Translator::translate_call(uint32_t type_index, bool indirect, bool tail, uint32_t func_or_table,
                                 const Instr& in) {
   const FuncType& t = m_.types[type_index];
   uint32_t np = uint32_t(t.params.size()), nr = uint32_t(t.results.size());
-  uint32_t index_slot = indirect ? pop_slot() : 0;
+  Slot index_slot = indirect ? pop_slot() : 0;
   materialize_all();
   uint32_t argbase = home(height() - np);
   if (indirect) {
@@ -404,6 +554,7 @@ void Translator::translate_local_set(uint32_t local, bool tee) {
     emit_u64(top.value);
   } else {
     uint32_t src = top.kind == Operand::Kind::Local ? local_slot(top.local) : home(height() - 1);
+    // (a Const top was handled above)
     if (src != local_slot(local)) {
       emit(&interp::op_copy);
       emit_pair(src, local_slot(local));
@@ -451,13 +602,20 @@ Result<void> Translator::translate(const Instr& in) {
       begin_block(Label::Kind::Block, in.block);
       break;
     case Opcode::Loop:
+      // No check here: back edges poll the interrupt flag.
       materialize_all();
       begin_block(Label::Kind::Loop, in.block);
       labels_.back().loop_target = code_.size();
-      emit(&interp::op_loop_check);
       break;
     case Opcode::If: {
-      uint32_t cond = pop_slot();
+      if (top_is_fusable_compare()) {
+        Producer cmp = take_compare();
+        materialize_all();
+        begin_block(Label::Kind::If, in.block);
+        labels_.back().else_fixup = emit_compare_branch(cmp, true, false);
+        break;
+      }
+      Slot cond = pop_slot();
       materialize_all();
       begin_block(Label::Kind::If, in.block);
       emit(&interp::op_br_unless);
@@ -505,13 +663,13 @@ Result<void> Translator::translate(const Instr& in) {
       break;
     case Opcode::Select:
     case Opcode::SelectT: {
-      uint32_t cond = pop_slot();
-      uint32_t b = pop_slot();
-      uint32_t a = pop_slot();
-      emit(&interp::op_select);
+      Slot cond = pop_slot();
+      Slot b = pop_slot();
+      Slot a = pop_slot();
+      size_t start = emit(&interp::op_select);
       emit_pair(a, b);
       size_t w = emit_pair(cond, push_result());
-      note_producer(w, true);
+      note_producer(start, w, true);
       break;
     }
     case Opcode::LocalGet:
@@ -524,28 +682,28 @@ Result<void> Translator::translate(const Instr& in) {
       translate_local_set(in.index, true);
       break;
     case Opcode::GlobalGet: {
-      emit(&interp::op_global_get);
+      size_t start = emit(&interp::op_global_get);
       size_t w = emit_pair(in.index, push_result());
-      note_producer(w, true);
+      note_producer(start, w, true);
       break;
     }
     case Opcode::GlobalSet: {
-      uint32_t src = pop_slot();
+      Slot src = pop_slot();
       emit(&interp::op_global_set);
       emit_pair(in.index, src);
       break;
     }
     case Opcode::TableGet: {
-      uint32_t idx = pop_slot();
-      emit(&interp::op_table_get);
+      Slot idx = pop_slot();
+      size_t start = emit(&interp::op_table_get);
       size_t w = emit_pair(idx, push_result());
       emit_pair(in.index, 0);
-      note_producer(w, true);
+      note_producer(start, w, true);
       break;
     }
     case Opcode::TableSet: {
-      uint32_t val = pop_slot();
-      uint32_t idx = pop_slot();
+      Slot val = pop_slot();
+      Slot idx = pop_slot();
       emit(&interp::op_table_set);
       emit_pair(idx, val);
       emit_pair(in.index, 0);
@@ -556,22 +714,22 @@ Result<void> Translator::translate(const Instr& in) {
       emit_pair(in.index, push_result());
       break;
     case Opcode::TableGrow: {
-      uint32_t delta = pop_slot();
-      uint32_t init = pop_slot();
+      Slot delta = pop_slot();
+      Slot init = pop_slot();
       emit(&interp::op_table_grow);
       emit_pair(init, delta);
       emit_pair(in.index, push_result());
       break;
     }
     case Opcode::TableFill: {
-      uint32_t n = pop_slot(), val = pop_slot(), i = pop_slot();
+      Slot n = pop_slot(), val = pop_slot(), i = pop_slot();
       emit(&interp::op_table_fill);
       emit_pair(i, val);
       emit_pair(n, in.index);
       break;
     }
     case Opcode::TableCopy: {
-      uint32_t n = pop_slot(), s = pop_slot(), d = pop_slot();
+      Slot n = pop_slot(), s = pop_slot(), d = pop_slot();
       emit(&interp::op_table_copy);
       emit_pair(d, s);
       emit_pair(n, 0);
@@ -579,7 +737,7 @@ Result<void> Translator::translate(const Instr& in) {
       break;
     }
     case Opcode::TableInit: {
-      uint32_t n = pop_slot(), s = pop_slot(), d = pop_slot();
+      Slot n = pop_slot(), s = pop_slot(), d = pop_slot();
       emit(&interp::op_table_init);
       emit_pair(d, s);
       emit_pair(n, in.index);
@@ -595,27 +753,27 @@ Result<void> Translator::translate(const Instr& in) {
       emit_pair(push_result(), 0);
       break;
     case Opcode::MemoryGrow: {
-      uint32_t delta = pop_slot();
+      Slot delta = pop_slot();
       emit(&interp::op_memory_grow);
       emit_pair(delta, push_result());
       break;
     }
     case Opcode::MemoryFill: {
-      uint32_t n = pop_slot(), val = pop_slot(), d = pop_slot();
+      Slot n = pop_slot(), val = pop_slot(), d = pop_slot();
       emit(&interp::op_memory_fill);
       emit_pair(d, val);
       emit_pair(n, 0);
       break;
     }
     case Opcode::MemoryCopy: {
-      uint32_t n = pop_slot(), s = pop_slot(), d = pop_slot();
+      Slot n = pop_slot(), s = pop_slot(), d = pop_slot();
       emit(&interp::op_memory_copy);
       emit_pair(d, s);
       emit_pair(n, 0);
       break;
     }
     case Opcode::MemoryInit: {
-      uint32_t n = pop_slot(), s = pop_slot(), d = pop_slot();
+      Slot n = pop_slot(), s = pop_slot(), d = pop_slot();
       emit(&interp::op_memory_init);
       emit_pair(d, s);
       emit_pair(n, in.index);
@@ -637,16 +795,16 @@ Result<void> Translator::translate(const Instr& in) {
       push_operand(Operand{Operand::Kind::Const, 0, 0});
       break;
     case Opcode::RefIsNull: {
-      uint32_t src = pop_slot();
-      emit(&interp::op_ref_is_null);
+      Slot src = pop_slot();
+      size_t start = emit(&interp::op_ref_is_null);
       size_t w = emit_pair(src, push_result());
-      note_producer(w, true);
+      note_producer(start, w, true);
       break;
     }
     case Opcode::RefFunc: {
-      emit(&interp::op_ref_func);
+      size_t start = emit(&interp::op_ref_func);
       size_t w = emit_pair(in.index, push_result());
-      note_producer(w, true);
+      note_producer(start, w, true);
       break;
     }
     default: {
@@ -654,17 +812,17 @@ Result<void> Translator::translate(const Instr& in) {
       if (info.align_log2 >= 0) {  // loads and stores
         bool is_store = info.sig[2] == '>';
         if (is_store) {
-          uint32_t val = pop_slot();
-          uint32_t addr = pop_slot();
+          Slot val = pop_slot();
+          Slot addr = pop_slot();
           emit(interp::memory_handler(in.op, mode_));
           emit_pair(addr, val);
           emit_u64(in.mem_offset);
         } else {
-          uint32_t addr = pop_slot();
-          emit(interp::memory_handler(in.op, mode_));
+          Slot addr = pop_slot();
+          size_t start = emit(interp::memory_handler(in.op, mode_));
           size_t w = emit_pair(addr, push_result());
           emit_u64(in.mem_offset);
-          note_producer(w, true);
+          note_producer(start, w, true);
         }
         break;
       }
@@ -692,10 +850,15 @@ Result<void> Translator::translate(const Instr& in) {
 
 Result<std::unique_ptr<TranslatedFunction>> Translator::run() {
   code_.reserve((body_.end - body_.offset) * 2 + 8);
+  SILK_TRY(collect_constants());
+  stack_base_ = num_locals_ + uint32_t(consts_.size());
   emit(&interp::op_enter);
   emit_pair(num_locals_ - num_params_, local_slot(num_params_));
   size_t frame_word = code_.size();
   emit_u64(0);
+  size_t consts_word = code_.size();
+  emit_pair(0, 0);
+  emit_u64(0);  // the constant table's address
 
   Label fn;
   fn.kind = Label::Kind::Function;
@@ -714,8 +877,16 @@ Result<std::unique_ptr<TranslatedFunction>> Translator::run() {
     SILK_TRY(translate(*in));
   }
 
+  // Frame: [params | locals | constants | operand stack]. The constant table
+  // goes after the code; op_enter copies it into the frame.
+  code_[consts_word].s.a = uint32_t(consts_.size());
+  code_[consts_word].s.b = num_locals_ * 8;
+  target_words_.push_back(consts_word + 1);
+  code_[consts_word + 1].u64 = code_.size();
+  for (uint64_t c : consts_) emit_u64(c);
+
   auto out = std::make_unique<TranslatedFunction>();
-  out->frame_slots = num_locals_ + max_height_ + 1;
+  out->frame_slots = stack_base_ + max_height_ + 1;
   code_[frame_word].u64 = uint64_t(out->frame_slots) * 8;
   out->code = std::move(code_);
   Word* base = out->code.data();
