@@ -151,8 +151,10 @@ class Store {
   // Re-entrant: host functions may call back into wasm.
   Result<std::vector<Value>> call(Function* f, std::span<const Value> args);
 
-  // Makes running wasm code trap with "interrupted" at its next loop header or
-  // call. Thread-safe. Cleared when the outermost call() returns.
+  // Makes running wasm code trap with "interrupted" at its next loop back
+  // edge or call. Thread-safe. Only a call that is running (or starts after
+  // the request but before the request is cleared) is affected: the flag is
+  // cleared when an outermost call() starts and when it returns.
   void request_interrupt() { interrupt_requested_.store(true, std::memory_order_relaxed); }
 
   struct Impl;

@@ -50,8 +50,21 @@ Result<uint64_t> eval_const(const Module& m, const ConstExpr& expr, const Instan
   return make_error(ErrorKind::Malformed, "unexpected end of constant expression");
 }
 
+// True when {ex}'s object belongs to {store}: a store's code may only touch
+// its own objects (their memories are the ones its fault handler knows).
+bool owned_by(const Extern& ex, const Store* store) {
+  switch (ex.kind) {
+    case ExternKind::Func: return static_cast<Function*>(ex.object)->owner == store;
+    case ExternKind::Table: return static_cast<Table*>(ex.object)->owner == store;
+    case ExternKind::Memory: return static_cast<Memory*>(ex.object)->owner == store;
+    case ExternKind::Global: return static_cast<Global*>(ex.object)->owner == store;
+  }
+  return false;
+}
+
 Result<void> link_import(const Import& im, const Extern& ex, const Module& m, Instance::Impl& inst) {
   if (ex.kind != im.kind || !ex.object) return unlinkable(im, "incompatible import type");
+  if (!owned_by(ex, inst.store)) return unlinkable(im, "import belongs to another store");
   switch (im.kind) {
     case ExternKind::Func: {
       auto* f = static_cast<Function*>(ex.object);
@@ -120,6 +133,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module, std::
 
   for (uint32_t i = m.num_imported_funcs; i < m.num_funcs(); ++i) {
     auto f = std::make_unique<Function>();
+    f->owner = this;
     f->exec = &impl_->exec;
     f->instance = instance;
     f->ctx = &inst.ctx;

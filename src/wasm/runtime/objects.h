@@ -29,6 +29,7 @@ struct ExecState {
   uint32_t max_depth = 0;
   std::atomic<bool>* interrupt = nullptr;
   std::optional<Error> pending_error;  // set by a failing host function
+  bool in_host = false;  // a host function is running (its faults are not traps)
   Store* store = nullptr;
 };
 
@@ -47,6 +48,7 @@ struct InstanceCtx {
 
 struct Function {
   const interp::Word* code = nullptr;  // entry; initially {stub}
+  Store* owner = nullptr;
   InstanceCtx* ctx = nullptr;          // owning instance (null for host functions)
   ExecState* exec = nullptr;           // the owning store's execution state
   bool is_host = false;
@@ -65,12 +67,14 @@ struct Function {
 };
 
 struct Table {
+  Store* owner = nullptr;
   TableType type;
   std::vector<uint64_t> elems;  // Function* or externref words; 0 = null
   uint32_t size() const { return uint32_t(elems.size()); }
 };
 
 struct Memory {
+  Store* owner = nullptr;
   MemoryType type;
   uint8_t* base = nullptr;
   uint64_t size = 0;            // bytes accessible now
@@ -80,6 +84,7 @@ struct Memory {
 };
 
 struct Global {
+  Store* owner = nullptr;
   GlobalType type;
   uint64_t bits = 0;
 };

@@ -123,6 +123,7 @@ Store::~Store() {
 
 Function* Store::create_host_function(FuncType type, HostFunction fn, std::string debug_name) {
   auto f = std::make_unique<Function>();
+  f->owner = this;
   f->is_host = true;
   f->exec = &impl_->exec;
   f->host_type = std::move(type);
@@ -138,6 +139,7 @@ Function* Store::create_host_function(FuncType type, HostFunction fn, std::strin
 
 Global* Store::create_global(GlobalType type, Value init) {
   auto g = std::make_unique<Global>();
+  g->owner = this;
   g->type = type;
   g->bits = canonical_bits(type.type, init.bits);
   impl_->globals.push_back(std::move(g));
@@ -147,6 +149,7 @@ Global* Store::create_global(GlobalType type, Value init) {
 Result<Table*> Store::create_table(TableType type, Value init) {
   if (type.limits.min > 10'000'000) return make_error(ErrorKind::Trap, "table too large");
   auto t = std::make_unique<Table>();
+  t->owner = this;
   t->type = type;
   t->elems.assign(type.limits.min, init.bits);
   impl_->tables.push_back(std::move(t));
@@ -157,6 +160,7 @@ Result<Memory*> Store::create_memory(MemoryType type) {
   auto m = allocate_memory(type, options_);
   if (!m) return m.take_error();
   impl_->memories.push_back(std::move(m).value());
+  impl_->memories.back()->owner = this;
   return impl_->memories.back().get();
 }
 
@@ -185,11 +189,14 @@ TrapCode call_host_function(Function* f, uint64_t* fp, InstanceCtx* caller_ctx) 
 
   // A host function may call back into wasm: new frames go above this one.
   uint64_t* saved_top = ex.stack_top;
+  bool saved_in_host = ex.in_host;
   ex.stack_top = fp + std::max(np, nr);
+  ex.in_host = true;
   Instance* caller = caller_ctx ? caller_ctx->instance : nullptr;
   HostCall call{*ex.store, caller, caller_ctx ? caller_ctx->memory : nullptr};
   Result<void> r = f->host(call, std::span<const Value>(buf, np), std::span<Value>(buf + np, nr));
   ex.stack_top = saved_top;
+  ex.in_host = saved_in_host;
   if (!r) {
     ex.pending_error = r.take_error();
     return TrapCode::HostError;
@@ -233,9 +240,14 @@ Result<std::vector<Value>> Store::call(Function* f, std::span<const Value> args)
   for (size_t i = 0; i < args.size(); ++i) fp[i] = args[i].bits;
 
   const bool outermost = current_guarded_call() == nullptr || current_guarded_call()->store != impl_.get();
-  if (outermost && ex.depth == 0) ex.native_stack_limit = native_stack_limit();
+  if (outermost && ex.depth == 0) {
+    ex.native_stack_limit = native_stack_limit();
+    interrupt_requested_.store(false, std::memory_order_relaxed);
+  }
   uint64_t* const saved_top = ex.stack_top;
   const uint32_t saved_depth = ex.depth;
+  const bool saved_in_host = ex.in_host;
+  ex.in_host = false;
 
   GuardedCall guard;
   guard.previous = current_guarded_call();
@@ -250,6 +262,7 @@ Result<std::vector<Value>> Store::call(Function* f, std::span<const Value> args)
   current_guarded_call() = guard.previous;
   ex.stack_top = saved_top;
   ex.depth = saved_depth;
+  ex.in_host = saved_in_host;
   if (saved_depth == 0 && outermost) interrupt_requested_.store(false, std::memory_order_relaxed);
 
   if (trap != TrapCode::None) {

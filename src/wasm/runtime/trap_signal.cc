@@ -49,7 +49,9 @@ void forward(const struct sigaction& previous, int sig, siginfo_t* info, void* u
 
 void on_fault(int sig, siginfo_t* info, void* uctx) {
   GuardedCall* g = t_current;
-  if (g && address_in_store_memory(g->store, reinterpret_cast<uintptr_t>(info->si_addr))) {
+  // A fault inside a host function is the host's bug, not a wasm trap.
+  if (g && !g->store->exec.in_host &&
+      address_in_store_memory(g->store, reinterpret_cast<uintptr_t>(info->si_addr))) {
     siglongjmp(g->jump, 1);
   }
   forward(sig == SIGSEGV ? g_previous_segv : g_previous_bus, sig, info, uctx);
