@@ -648,3 +648,52 @@ TEST(Interpreter, TailCallsToHostFunctions) {
 
 }  // namespace
 }  // namespace silk::wasm
+
+namespace silk::wasm::test {
+
+// Objects of one store cannot be imported into another: the other store's
+// fault handler would not know the memory, so its guard pages would crash.
+TEST(InterpreterIsolation, ImportFromAnotherStoreIsUnlinkable) {
+  Store a, b;
+  auto mem = b.create_memory(MemoryType{Limits{1, false, 0}});
+  ASSERT_TRUE(mem.ok());
+  auto module = compile(R"((module (import "env" "mem" (memory 1))
+                              (func (export "f") (result i32) i32.const 70000 i32.load)))");
+  ASSERT_TRUE(module);
+  std::vector<Extern> imports{Extern::memory(*mem)};
+  auto inst = a.instantiate(module, imports);
+  ASSERT_FALSE(inst.ok());
+  EXPECT_EQ(inst.error().kind, ErrorKind::Unlinkable);
+  EXPECT_NE(inst.error().message.find("another store"), std::string::npos) << inst.error().message;
+}
+
+// A host function that touches guest memory out of bounds has a bug of its
+// own: the process must not turn it into a guest trap and carry on.
+TEST(InterpreterIsolationDeathTest, HostFaultIsNotAWasmTrap) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        Store store;
+        Function* bad = store.create_host_function(FuncType{{}, {}}, [](HostCall& call, auto, auto) -> Result<void> {
+          volatile uint8_t* p = memory_data(call.memory) + memory_size_bytes(call.memory) + 16;
+          *p = 1;  // past the end: a host bug
+          return {};
+        });
+        Instance* inst = instantiate(store, R"((module (import "env" "bad" (func $bad)) (memory 1)
+                                                 (func (export "f") call $bad)))",
+                                     {Extern::func(bad)});
+        if (inst) (void)store.call(inst->function("f"), {});
+      },
+      "");
+}
+
+// An interrupt requested while nothing runs must not hit the next call.
+TEST(InterpreterIsolation, InterruptBetweenCallsIsDropped) {
+  Store store;
+  Instance* inst = instantiate(store, R"((module (func (export "one") (result i32) i32.const 1)))");
+  ASSERT_TRUE(inst);
+  store.request_interrupt();
+  EXPECT_EQ(call_i32(store, inst->function("one")), 1u);
+}
+
+}  // namespace silk::wasm::test
