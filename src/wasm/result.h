@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace silk::wasm {
 
@@ -34,6 +35,9 @@ struct Error {
   std::string section;        // "code", "import", ... ; empty when not applicable
   uint64_t offset = kNoOffset;     // byte offset in the module binary
   uint32_t func_index = kNoIndex;  // function index (module index space)
+  // For traps: the wasm call stack when it happened, innermost first, one
+  // "name (function N)" per frame (names from the module's name section).
+  std::vector<std::string> backtrace;
 
   // "invalid: type mismatch (section code, function 3, offset 0x1a2)"
   std::string describe() const;

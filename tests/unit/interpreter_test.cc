@@ -697,3 +697,35 @@ TEST(InterpreterIsolation, InterruptBetweenCallsIsDropped) {
 }
 
 }  // namespace silk::wasm::test
+
+namespace silk::wasm::test {
+
+// A trap carries the wasm call stack, innermost first, named from the name
+// section; a guard-page fault and a host re-entry keep the whole stack.
+TEST(InterpreterBacktrace, NamesEveryFrameInnermostFirst) {
+  auto bytes = wat(R"((module (memory 1)
+      (func $inner (param i32) (result i32) local.get 0 i32.const 0 i32.div_u)
+      (func $load (param i32) (result i32) local.get 0 i32.load)
+      (func $middle (param i32) (result i32) local.get 0 call $inner)
+      (func (export "divide") (result i32) i32.const 7 call $middle)
+      (func (export "fault") (result i32) i32.const -8 call $load)))",
+                   "--debug-names");
+  ASSERT_FALSE(bytes.empty());
+  auto module = load_module(bytes);
+  ASSERT_TRUE(module.ok());
+  Store store;
+  auto inst = store.instantiate(*module, {});
+  ASSERT_TRUE(inst.ok());
+  auto r = store.call((*inst)->function("divide"), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "integer divide by zero");
+  std::vector<std::string> expected{"inner (function 0)", "middle (function 2)", "<unnamed> (function 3)"};
+  EXPECT_EQ(r.error().backtrace, expected);
+  r = store.call((*inst)->function("fault"), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "out of bounds memory access");
+  expected = {"load (function 1)", "<unnamed> (function 4)"};
+  EXPECT_EQ(r.error().backtrace, expected);
+}
+
+}  // namespace silk::wasm::test

@@ -159,6 +159,7 @@ inline TrapCode call_function(Function* f, uint64_t* nfp, InstanceCtx* ctx) {
     --ex->depth;
     return TrapCode::CallStackExhausted;
   }
+  ex->frames[ex->depth] = f;
   TrapCode t;
   if (f->is_host) [[unlikely]] {
     t = call_host_function(f, nfp, ctx);
@@ -166,6 +167,7 @@ inline TrapCode call_function(Function* f, uint64_t* nfp, InstanceCtx* ctx) {
     InstanceCtx* c = f->ctx;
     t = f->code->handler(f->code, nfp, c->mem_base, c);
   }
+  if (t != TrapCode::None) [[unlikely]] capture_backtrace(*ex);
   --ex->depth;
   return t;
 }
@@ -293,6 +295,7 @@ SILK_HANDLER(op_call_indirect) {
 
 SILK_HANDLER(op_return_call) {
   Function* f = ctx->funcs[ip[1].s.a];
+  ctx->exec->frames[ctx->exec->depth] = f;
   move_args_down(f, ip[1].s.b, fp);
   if (f->is_host) return call_host_function(f, fp, ctx);
   InstanceCtx* c = f->ctx;
@@ -303,6 +306,7 @@ SILK_HANDLER(op_return_call_indirect) {
   Function* f;
   TrapCode t = resolve_indirect(ctx, ip[1].s.a, ip[1].s.b, rd<uint32_t>(fp, ip[2].s.b), &f);
   if (t != TrapCode::None) [[unlikely]] return t;
+  ctx->exec->frames[ctx->exec->depth] = f;
   move_args_down(f, ip[2].s.a, fp);
   if (f->is_host) return call_host_function(f, fp, ctx);
   InstanceCtx* c = f->ctx;

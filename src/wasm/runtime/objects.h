@@ -27,6 +27,11 @@ struct ExecState {
   const char* native_stack_limit = nullptr;  // below this, calls trap
   uint32_t depth = 0;
   uint32_t max_depth = 0;
+  // frames[1..depth]: the function running at each call depth (for
+  // backtraces); {trace} is the stack captured when a trap began unwinding.
+  std::unique_ptr<Function*[]> frames;
+  std::vector<Function*> trace;
+  bool trace_captured = false;
   std::atomic<bool>* interrupt = nullptr;
   std::optional<Error> pending_error;  // set by a failing host function
   bool in_host = false;  // a host function is running (its faults are not traps)
@@ -134,6 +139,8 @@ GuardedCall*& current_guarded_call();
 TrapCode invoke_function(Function* f, uint64_t* fp, InstanceCtx* caller_ctx);
 // The host function's slow path: called from the interpreter.
 TrapCode call_host_function(Function* f, uint64_t* fp, InstanceCtx* caller_ctx);
+// Records frames[1..depth] as the trap's backtrace, once per trap.
+void capture_backtrace(ExecState& exec);
 
 // interpreter/translator.cc: translates f's body (lazily, cached per module).
 Result<const interp::Word*> translate_function(Function* f);

@@ -111,7 +111,8 @@ Store::Store(StoreOptions options) : options_(options), impl_(std::make_unique<I
     ex.stack_end = ex.stack_base + bytes / 8;
   }
   ex.stack_top = ex.stack_base;
-  ex.max_depth = options_.max_call_depth;
+  ex.max_depth = options_.max_call_depth + 1;  // + the entry frame
+  ex.frames = std::make_unique_for_overwrite<Function*[]>(size_t(ex.max_depth) + 2);
   ex.interrupt = &interrupt_requested_;
   ex.store = this;
 }
@@ -205,7 +206,20 @@ TrapCode call_host_function(Function* f, uint64_t* fp, InstanceCtx* caller_ctx) 
   return TrapCode::None;
 }
 
+void capture_backtrace(ExecState& exec) {
+  if (exec.trace_captured) return;
+  exec.trace_captured = true;
+  exec.trace.clear();
+  for (uint32_t d = exec.depth; d >= 1; --d) exec.trace.push_back(exec.frames[d]);
+}
+
 namespace {
+std::string describe_frame(const Function* f) {
+  std::string name = function_name(f);
+  if (f->is_host) return (name.empty() ? std::string("<host function>") : name) + " (host)";
+  return (name.empty() ? std::string("<unnamed>") : name) + " (function " + std::to_string(f->func_index) + ")";
+}
+
 // The lowest address the native stack may reach before calls trap.
 const char* native_stack_limit() {
   pthread_attr_t attr;
@@ -248,6 +262,10 @@ Result<std::vector<Value>> Store::call(Function* f, std::span<const Value> args)
   const uint32_t saved_depth = ex.depth;
   const bool saved_in_host = ex.in_host;
   ex.in_host = false;
+  if (saved_depth + 1 > ex.max_depth) return make_error(ErrorKind::Exhaustion, trap_message(TrapCode::CallStackExhausted));
+  ex.depth = saved_depth + 1;
+  ex.frames[ex.depth] = f;
+  if (saved_depth == 0) ex.trace_captured = false;
 
   GuardedCall guard;
   guard.previous = current_guarded_call();
@@ -259,6 +277,7 @@ Result<std::vector<Value>> Store::call(Function* f, std::span<const Value> args)
   } else {
     trap = TrapCode::MemoryOutOfBounds;  // a guard-page fault (trap_signal.cc)
   }
+  if (trap != TrapCode::None) capture_backtrace(ex);
   current_guarded_call() = guard.previous;
   ex.stack_top = saved_top;
   ex.depth = saved_depth;
@@ -266,13 +285,21 @@ Result<std::vector<Value>> Store::call(Function* f, std::span<const Value> args)
   if (saved_depth == 0 && outermost) interrupt_requested_.store(false, std::memory_order_relaxed);
 
   if (trap != TrapCode::None) {
+    Error e;
     if (ex.pending_error) {
-      Error e = std::move(*ex.pending_error);
+      e = std::move(*ex.pending_error);
       ex.pending_error.reset();
-      return e;
+    } else {
+      e = make_error(trap == TrapCode::CallStackExhausted ? ErrorKind::Exhaustion : ErrorKind::Trap,
+                     trap_message(trap));
     }
-    return make_error(trap == TrapCode::CallStackExhausted ? ErrorKind::Exhaustion : ErrorKind::Trap,
-                      trap_message(trap));
+    // The outermost call reports the whole stack; inner ones (host re-entry)
+    // pass the error up unchanged.
+    if (saved_depth == 0 && e.backtrace.empty()) {
+      for (const Function* fr : ex.trace) e.backtrace.push_back(describe_frame(fr));
+      ex.trace_captured = false;
+    }
+    return e;
   }
   std::vector<Value> results;
   results.reserve(type.results.size());
