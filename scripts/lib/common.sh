@@ -3,7 +3,7 @@
 
 SILK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SILK_PACKAGES=(
-  clang-19 lld-19 libclang-rt-19-dev cmake ninja-build wabt wasi-libc
+  clang-19 lld-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 cmake ninja-build wabt wasi-libc python3
   libgtest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
 )
 # Parallel jobs for ninja and ctest (CI machines have 2 cores).
