@@ -33,31 +33,52 @@ constexpr OpcodeMaps kMaps;
 
 const OpInfo& op_info(Opcode op) { return kOps[size_t(op)]; }
 
-#define TRY_READ(var, expr)               \
-  auto var##_r = (expr);                  \
-  if (!var##_r) return var##_r.take_error(); \
-  auto var = *var##_r;
+template <typename T, typename R>
+bool CodeReader::take(R&& result, T& out) {
+  if (!result) return fail(result.take_error());
+  out = T(*result);
+  return true;
+}
+
+// u32 LEB128 with the one-byte case (nearly every index) inline.
+inline bool CodeReader::read_u32(uint32_t& out) {
+  if (!r_.at_end() && *r_.cursor() < 0x80) {
+    out = *r_.cursor();
+    r_.seek(r_.pos() + 1);
+    return true;
+  }
+  return take(r_.u32(), out);
+}
 
 Result<Instr> CodeReader::next() {
   Instr in;
+  if (!read(in)) return take_error();
+  return in;
+}
+
+bool CodeReader::read(Instr& in) {
+  in = Instr{};
   in.offset = uint32_t(r_.offset());
-  TRY_READ(byte, r_.u8());
+  if (r_.at_end()) return fail(r_.error("unexpected end"));
+  uint8_t byte = *r_.cursor();
+  r_.seek(r_.pos() + 1);
   int16_t idx;
   if (byte == 0xfc) {
-    TRY_READ(sub, r_.u32());
+    uint32_t sub;
+    if (!read_u32(sub)) return false;
     idx = sub < kMaps.misc.size() ? kMaps.misc[sub] : int16_t(-1);
   } else {
     idx = kMaps.single[byte];
   }
-  if (idx < 0) return BinaryReader::error_at(in.offset, "illegal opcode");
+  if (idx < 0) return fail(BinaryReader::error_at(in.offset, "illegal opcode"));
   in.op = Opcode(idx);
   const OpInfo& info = kOps[idx];
 
   switch (info.imm) {
     case ImmKind::None:
-      break;
+      return true;
     case ImmKind::BlockType: {
-      if (r_.at_end()) return r_.error("unexpected end");
+      if (r_.at_end()) return fail(r_.error("unexpected end"));
       uint8_t b = *r_.cursor();
       if (b == 0x40) {
         r_.seek(r_.pos() + 1);
@@ -67,110 +88,107 @@ Result<Instr> CodeReader::next() {
         in.block.kind = BlockType::Kind::Value;
         in.block.value = ValType(b);
       } else {
-        TRY_READ(t, r_.s33());
-        if (t < 0) return r_.error("malformed block type");
+        int64_t t;
+        if (!take(r_.s33(), t)) return false;
+        if (t < 0) return fail(r_.error("malformed block type"));
         in.block.kind = BlockType::Kind::TypeIndex;
         in.block.type_index = uint32_t(t);
       }
-      break;
+      return true;
     }
-    case ImmKind::Index: {
-      TRY_READ(i, r_.u32());
-      in.index = i;
-      break;
-    }
+    case ImmKind::Index:
+      return read_u32(in.index);
     case ImmKind::BrTable: {
-      TRY_READ(n, r_.u32());
+      uint32_t n;
+      if (!read_u32(n)) return false;
       targets_.clear();
-      if (n > r_.remaining()) return r_.error("unexpected end");
+      if (n > r_.remaining()) return fail(r_.error("unexpected end"));
       for (uint32_t k = 0; k < n; ++k) {
-        TRY_READ(t, r_.u32());
+        uint32_t t;
+        if (!read_u32(t)) return false;
         targets_.push_back(t);
       }
-      TRY_READ(d, r_.u32());
-      in.index = d;
+      if (!read_u32(in.index)) return false;
       in.br_targets = targets_;
-      break;
+      return true;
     }
-    case ImmKind::TwoIndices: {
-      TRY_READ(a, r_.u32());
-      TRY_READ(b, r_.u32());
-      in.index = a;
-      in.index2 = b;
-      break;
-    }
+    case ImmKind::TwoIndices:
+      return read_u32(in.index) && read_u32(in.index2);
     case ImmKind::RefType: {
-      TRY_READ(t, r_.u8());
+      uint8_t t;
+      if (!take(r_.u8(), t)) return false;
       if (t != uint8_t(ValType::FuncRef) && t != uint8_t(ValType::ExternRef))
-        return BinaryReader::error_at(r_.offset() - 1, "malformed reference type");
+        return fail(BinaryReader::error_at(r_.offset() - 1, "malformed reference type"));
       in.ref_type = ValType(t);
-      break;
+      return true;
     }
     case ImmKind::SelectTypes: {
-      TRY_READ(n, r_.u32());
-      if (n > r_.remaining()) return r_.error("unexpected end");
+      uint32_t n;
+      if (!read_u32(n)) return false;
+      if (n > r_.remaining()) return fail(r_.error("unexpected end"));
       in.select_count = n;
       for (uint32_t k = 0; k < n; ++k) {
-        TRY_READ(t, r_.u8());
-        if (!is_valtype_byte(t)) return BinaryReader::error_at(r_.offset() - 1, "malformed value type");
+        uint8_t t;
+        if (!take(r_.u8(), t)) return false;
+        if (!is_valtype_byte(t)) return fail(BinaryReader::error_at(r_.offset() - 1, "malformed value type"));
         if (k == 0) in.ref_type = ValType(t);
       }
-      break;
+      return true;
     }
     case ImmKind::MemArg: {
-      TRY_READ(a, r_.u32());
+      uint32_t a, o;
+      if (!read_u32(a)) return false;
       // Bit 6 of the alignment field announces a memory index (multi-memory).
       if (a & 0x40) {
-        TRY_READ(m, r_.u32());
-        in.index = m;
+        if (!read_u32(in.index)) return false;
         a &= ~0x40u;
       }
-      TRY_READ(o, r_.u32());
+      if (!read_u32(o)) return false;
       in.align_log2 = a;
       in.mem_offset = o;
-      break;
+      return true;
     }
     case ImmKind::MemIndex: {
-      TRY_READ(b, r_.u8());
-      if (b != 0) return BinaryReader::error_at(r_.offset() - 1, "zero byte expected");
+      uint8_t b;
+      if (!take(r_.u8(), b)) return false;
+      if (b != 0) return fail(BinaryReader::error_at(r_.offset() - 1, "zero byte expected"));
       in.index = 0;
-      break;
+      return true;
     }
     case ImmKind::DataMem: {
-      TRY_READ(d, r_.u32());
-      TRY_READ(b, r_.u8());
-      if (b != 0) return BinaryReader::error_at(r_.offset() - 1, "zero byte expected");
-      in.index = d;
-      break;
+      uint8_t b;
+      if (!read_u32(in.index) || !take(r_.u8(), b)) return false;
+      if (b != 0) return fail(BinaryReader::error_at(r_.offset() - 1, "zero byte expected"));
+      return true;
     }
     case ImmKind::TwoMemIndices: {
-      TRY_READ(a, r_.u8());
-      TRY_READ(b, r_.u8());
-      if (a != 0 || b != 0) return BinaryReader::error_at(r_.offset() - 1, "zero byte expected");
-      break;
+      uint8_t a, b;
+      if (!take(r_.u8(), a) || !take(r_.u8(), b)) return false;
+      if (a != 0 || b != 0) return fail(BinaryReader::error_at(r_.offset() - 1, "zero byte expected"));
+      return true;
     }
     case ImmKind::I32: {
-      TRY_READ(v, r_.s32());
+      int32_t v;
+      if (!take(r_.s32(), v)) return false;
       in.bits = uint64_t(int64_t(v));
-      break;
+      return true;
     }
     case ImmKind::I64: {
-      TRY_READ(v, r_.s64());
+      int64_t v;
+      if (!take(r_.s64(), v)) return false;
       in.bits = uint64_t(v);
-      break;
+      return true;
     }
     case ImmKind::F32: {
-      TRY_READ(v, r_.f32_bits());
+      uint32_t v;
+      if (!take(r_.f32_bits(), v)) return false;
       in.bits = v;
-      break;
+      return true;
     }
-    case ImmKind::F64: {
-      TRY_READ(v, r_.f64_bits());
-      in.bits = v;
-      break;
-    }
+    case ImmKind::F64:
+      return take(r_.f64_bits(), in.bits);
   }
-  return in;
+  return true;
 }
 
 }  // namespace silk::wasm

@@ -77,12 +77,25 @@ class CodeReader {
   // Decodes the next instruction. The br_targets span stays valid until the
   // next call.
   Result<Instr> next();
+  // The same without building a Result (the hot loops of validation and
+  // translation): false on error, then take_error() says why.
+  bool read(Instr& in);
+  Error take_error() { return std::move(error_); }
 
   BinaryReader& reader() { return r_; }
 
  private:
+  template <typename T, typename R>
+  bool take(R&& result, T& out);
+  bool read_u32(uint32_t& out);
+  bool fail(Error e) {
+    error_ = std::move(e);
+    return false;
+  }
+
   BinaryReader r_;
   std::vector<uint32_t> targets_;
+  Error error_;
 };
 
 }  // namespace silk::wasm

@@ -132,13 +132,12 @@ Result<void> FunctionValidator::check_decodes(uint32_t func_index) {
 }
 
 bool FunctionValidator::run(CodeReader& reader, uint64_t body_end) {
+  Instr in;
   while (!reader.at_end()) {
-    Result<Instr> r = reader.next();
-    if (!r.ok()) {
-      error_ = r.take_error();  // decoding errors are Malformed, passed on as-is
+    if (!reader.read(in)) {
+      error_ = reader.take_error();  // decoding errors are Malformed, passed on as-is
       return false;
     }
-    const Instr& in = *r;
     offset_ = in.offset;
     if (!instr(in)) return false;
     if (ctrls_.empty()) {

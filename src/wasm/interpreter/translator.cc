@@ -214,9 +214,10 @@ Result<void> Translator::collect_constants() {
   CodeReader reader(std::span<const uint8_t>(m_.bytes.data() + body_.offset, body_.end - body_.offset), body_.offset);
   bool pending = false;
   uint64_t pending_value = 0;
+  Instr in_storage;
+  const Instr* in = &in_storage;
   while (!reader.at_end()) {
-    auto in = reader.next();
-    if (!in) return in.take_error();
+    if (!reader.read(in_storage)) return reader.take_error();
     if (pending) {
       bool absorbed = in->op == Opcode::LocalSet || in->op == Opcode::LocalTee ||
                       interp::numeric_imm_handler(in->op) != nullptr;
@@ -866,15 +867,15 @@ Result<std::unique_ptr<TranslatedFunction>> Translator::run() {
   labels_.push_back(fn);
 
   CodeReader reader(std::span<const uint8_t>(m_.bytes.data() + body_.offset, body_.end - body_.offset), body_.offset);
+  Instr in;
   while (!reader.at_end() && !labels_.empty()) {
-    auto in = reader.next();
-    if (!in) {
-      Error e = in.take_error();
+    if (!reader.read(in)) {
+      Error e = reader.take_error();
       e.func_index = func_index_;
       e.section = "code";
       return e;
     }
-    SILK_TRY(translate(*in));
+    SILK_TRY(translate(in));
   }
 
   // Frame: [params | locals | constants | operand stack]. The constant table
