@@ -340,8 +340,17 @@ void Translator::emit_branch_copies(const Label& l) {
 }
 
 void Translator::emit_return() {
-  materialize_all();
   uint32_t n = uint32_t(type_.results.size());
+  if (n == 1 && producer_is_top()) {
+    // The instruction that computed the result writes it to fp[0] directly:
+    // nothing after it reads the frame.
+    Word& w = code_[producer_.dst_word];
+    (producer_.dst_in_b ? w.s.b : w.s.a) = local_slot(0);
+    producer_.end = kNone;
+    emit(&interp::op_return);
+    return;
+  }
+  materialize_all();
   for (uint32_t k = 0; k < n; ++k) {
     uint32_t src = home(height() - n + k), dst = local_slot(k);
     if (src == dst) continue;
