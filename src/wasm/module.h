@@ -10,6 +10,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -95,6 +97,12 @@ struct Module {
   std::vector<GlobalType> global_types;  // every global, imported first
   std::vector<GlobalDef> globals;         // defined globals only
   std::vector<Export> exports;
+  // Export name -> index into {exports}; filled by load_module.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> export_index;
   std::optional<uint32_t> start;
   std::vector<ElemSegment> elems;
   std::vector<DataSegment> datas;

@@ -131,8 +131,9 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module, std::
   auto* instance = new Instance(std::move(impl));
   impl_->instances.emplace_back(instance);
 
+  inst.own_funcs = std::make_unique<Function[]>(m.num_funcs() - m.num_imported_funcs);
   for (uint32_t i = m.num_imported_funcs; i < m.num_funcs(); ++i) {
-    auto f = std::make_unique<Function>();
+    Function* f = &inst.own_funcs[i - m.num_imported_funcs];
     f->owner = this;
     f->exec = &impl_->exec;
     f->instance = instance;
@@ -143,10 +144,9 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module, std::
     f->num_params = uint32_t(f->type->params.size());
     f->num_results = uint32_t(f->type->results.size());
     f->stub[0].handler = &interp::op_lazy_translate;
-    f->stub[1].ptr = f.get();
+    f->stub[1].ptr = f;
     f->code = f->stub;
-    inst.funcs.push_back(f.get());
-    impl_->functions.push_back(std::move(f));
+    inst.funcs.push_back(f);
   }
   for (const GlobalDef& def : m.globals) {
     uint64_t bits = SILK_TRY(eval_const(m, def.init, inst));
@@ -178,7 +178,7 @@ Result<Instance*> Store::instantiate(std::shared_ptr<const Module> module, std::
       case ExternKind::Memory: obj = inst.memories[e.index]; break;
       case ExternKind::Global: obj = inst.globals[e.index]; break;
     }
-    inst.exports[e.name] = Extern{e.kind, obj};
+    inst.exports.push_back(Extern{e.kind, obj});
   }
 
   // Element segments: resolve all, then apply the active ones in order
@@ -215,9 +215,10 @@ Instance::Instance(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Instance::~Instance() = default;
 
 std::optional<Extern> Instance::find_export(std::string_view name) const {
-  auto it = impl_->exports.find(std::string(name));
-  if (it == impl_->exports.end()) return std::nullopt;
-  return it->second;
+  const Module& m = *impl_->module;
+  auto it = m.export_index.find(name);
+  if (it == m.export_index.end()) return std::nullopt;
+  return impl_->exports[it->second];
 }
 
 template <typename T>

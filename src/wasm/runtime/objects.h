@@ -65,10 +65,14 @@ struct Function {
   Instance* instance = nullptr;
   uint32_t func_index = 0;             // module function index space
   interp::Word stub[2];                // [op_lazy_translate][this]
-  // Host functions.
-  HostFunction host;
-  FuncType host_type;
-  std::string debug_name;
+  // Host functions only (kept out of line: instances allocate their wasm
+  // functions in one array, and instantiation should be cheap).
+  struct Host {
+    HostFunction fn;
+    FuncType type;
+    std::string debug_name;
+  };
+  std::unique_ptr<Host> host;
 };
 
 struct Table {
@@ -96,6 +100,7 @@ struct Global {
 
 struct Instance::Impl {
   std::shared_ptr<const Module> module;
+  std::unique_ptr<Function[]> own_funcs;  // the module's defined functions
   std::vector<Function*> funcs;
   std::vector<Table*> tables;
   std::vector<Memory*> memories;
@@ -103,7 +108,7 @@ struct Instance::Impl {
   std::vector<uint32_t> type_ids;
   std::vector<std::vector<uint64_t>> elem_segments;  // resolved refs; cleared by elem.drop
   std::vector<bool> data_dropped;
-  std::unordered_map<std::string, Extern> exports;
+  std::vector<Extern> exports;  // in Module::exports order
   InstanceCtx ctx;
   Store* store = nullptr;
 };

@@ -73,6 +73,7 @@ Result<std::shared_ptr<const Module>> load_module(std::span<const uint8_t> bytes
   if (!decoded) return decoded.take_error();
   std::unique_ptr<Module> m = std::move(decoded).value();
   SILK_TRY(validate_module(*m));
+  for (uint32_t i = 0; i < m->exports.size(); ++i) m->export_index.emplace(m->exports[i].name, i);
   return std::shared_ptr<const Module>(std::move(m));
 }
 
@@ -112,6 +113,7 @@ Store::Store(StoreOptions options) : options_(options), impl_(std::make_unique<I
   }
   ex.stack_top = ex.stack_base;
   ex.max_depth = options_.max_call_depth + 1;  // + the entry frame
+  // Only the frames a program reaches are ever touched (and committed).
   ex.frames = std::make_unique_for_overwrite<Function*[]>(size_t(ex.max_depth) + 2);
   ex.interrupt = &interrupt_requested_;
   ex.store = this;
@@ -127,13 +129,11 @@ Function* Store::create_host_function(FuncType type, HostFunction fn, std::strin
   f->owner = this;
   f->is_host = true;
   f->exec = &impl_->exec;
-  f->host_type = std::move(type);
-  f->type = &f->host_type;
-  f->type_id = impl_->intern_type(f->host_type);
-  f->num_params = uint32_t(f->host_type.params.size());
-  f->num_results = uint32_t(f->host_type.results.size());
-  f->host = std::move(fn);
-  f->debug_name = std::move(debug_name);
+  f->host = std::make_unique<Function::Host>(Function::Host{std::move(fn), std::move(type), std::move(debug_name)});
+  f->type = &f->host->type;
+  f->type_id = impl_->intern_type(f->host->type);
+  f->num_params = uint32_t(f->host->type.params.size());
+  f->num_results = uint32_t(f->host->type.results.size());
   impl_->functions.push_back(std::move(f));
   return impl_->functions.back().get();
 }
@@ -195,7 +195,7 @@ TrapCode call_host_function(Function* f, uint64_t* fp, InstanceCtx* caller_ctx) 
   ex.in_host = true;
   Instance* caller = caller_ctx ? caller_ctx->instance : nullptr;
   HostCall call{*ex.store, caller, caller_ctx ? caller_ctx->memory : nullptr};
-  Result<void> r = f->host(call, std::span<const Value>(buf, np), std::span<Value>(buf + np, nr));
+  Result<void> r = f->host->fn(call, std::span<const Value>(buf, np), std::span<Value>(buf + np, nr));
   ex.stack_top = saved_top;
   ex.in_host = saved_in_host;
   if (!r) {
@@ -312,7 +312,7 @@ Result<std::vector<Value>> Store::call(Function* f, std::span<const Value> args)
 
 const FuncType& function_type(const Function* f) { return *f->type; }
 std::string function_name(const Function* f) {
-  if (f->is_host) return f->debug_name;
+  if (f->is_host) return f->host->debug_name;
   return f->instance->module().function_name(f->func_index);
 }
 
