@@ -28,4 +28,19 @@ struct CompileCommand {
 CLI::App* add_compile_command(CLI::App& app, CompileCommand& options);
 int run_compile_command(const CompileCommand& options);
 
+// silk run [--dir HOST[::GUEST]]... [--env K=V]... [--inherit-env]
+//          [--invoke NAME] APP.wasm [ARGS...]: runs a WASI command or
+// reactor (run_command.cc). Returns the guest's exit status, 134 on a trap,
+// 1 on bad input.
+struct RunCommand {
+  std::vector<std::string> dirs;
+  std::vector<std::string> env;
+  bool inherit_env = false;
+  std::string invoke;
+  std::vector<int> socket_fds;  // inherited host sockets for the guest
+  std::vector<std::string> app_and_args;  // APP.wasm, then the guest's arguments
+};
+CLI::App* add_run_command(CLI::App& app, RunCommand& options);
+int run_run_command(const RunCommand& options);
+
 }  // namespace silk::cli

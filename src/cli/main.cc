@@ -15,12 +15,15 @@ int main(int argc, char** argv) {
 
   silk::cli::WastCommand wast;
   silk::cli::CompileCommand compile;
+  silk::cli::RunCommand run;
   CLI::App* wast_cmd = silk::cli::add_wast_command(app, wast);
   CLI::App* compile_cmd = silk::cli::add_compile_command(app, compile);
+  CLI::App* run_cmd = silk::cli::add_run_command(app, run);
 
   CLI11_PARSE(app, argc, argv);
 
   if (wast_cmd->parsed()) return silk::cli::run_wast_command(wast);
   if (compile_cmd->parsed()) return silk::cli::run_compile_command(compile);
+  if (run_cmd->parsed()) return silk::cli::run_run_command(run);
   return 1;
 }
