@@ -270,11 +270,53 @@ Errno call_fd_prestat_dir_name(Call& c) {
   return Errno::kSUCCESS;
 }
 
-// fd_readdir: entries from {cookie} on (0 = the start; otherwise the d_next of
-// an entry returned before, i.e. the host's telldir position after it), as
-// dirent headers each followed by the name. When the buffer fills up the last
-// entry is cut short and bufused == buf_len, which tells the caller to retry
-// from that entry's cookie with a bigger buffer (as wasmtime does).
+namespace {
+
+uint8_t filetype_of_dirent(DIR* dir, const dirent* d) {
+  switch (d->d_type) {
+    case DT_REG: return abi::kFiletypeRegularFile;
+    case DT_DIR: return abi::kFiletypeDirectory;
+    case DT_LNK: return abi::kFiletypeSymbolicLink;
+    case DT_CHR: return abi::kFiletypeCharacterDevice;
+    case DT_BLK: return abi::kFiletypeBlockDevice;
+    case DT_SOCK: return abi::kFiletypeSocketStream;
+    default: {
+      struct stat st;
+      return fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? filetype_of_mode(st.st_mode)
+                                                                          : abi::kFiletypeUnknown;
+    }
+  }
+}
+
+// Positions {e}'s directory stream so that the next entry read is entry
+// number {cookie}: sequential reads continue where they are, a retry of
+// the last (cut-short) entry seeks back to it, anything else rewinds and skips.
+Errno seek_dir_to(FdEntry& e, uint64_t cookie) {
+  if (cookie == e.dir_next_index && cookie != 0) return Errno::kSUCCESS;
+  if (cookie == e.dir_last_index && e.dir_last_pos >= 0 && cookie != 0) {
+    seekdir(e.dir, e.dir_last_pos);
+    e.dir_next_index = cookie;
+    return Errno::kSUCCESS;
+  }
+  rewinddir(e.dir);
+  e.dir_next_index = 0;
+  e.dir_last_pos = -1;
+  while (e.dir_next_index < cookie) {
+    errno = 0;
+    if (!readdir(e.dir)) return errno ? last_errno() : Errno::kSUCCESS;  // past the end: nothing more
+    ++e.dir_next_index;
+  }
+  return Errno::kSUCCESS;
+}
+
+}  // namespace
+
+// fd_readdir: entries from {cookie} on, each a dirent header followed by the
+// name. Cookies are entry indices (0 = the start; d_next = index + 1), as in
+// wasmtime: Linux's own telldir positions are 64-bit hashes on ext4, and
+// wasi-libc keeps cookies in a 32-bit `long` (telldir/seekdir). When the
+// buffer fills up, the last entry is cut short and bufused == buf_len, which
+// tells the caller to come back from that entry's cookie with more room.
 Errno call_fd_readdir(Call& c) {
   FdEntry* e;
   if (Errno err = c.ctx.fds.get(c.u32(0), abi::kRightFdReaddir, e); err != Errno::kSUCCESS) return err;
@@ -282,7 +324,6 @@ Errno call_fd_readdir(Call& c) {
   if (!buf) return Errno::kFAULT;
   const GuestPtr bufused_ptr = c.u32(4);
   if (!c.mem.in_bounds(bufused_ptr, 4)) return Errno::kFAULT;
-  const uint64_t cookie = c.u64(3);
   if (!e->dir) {
     int dup_fd = fcntl(e->host_fd, F_DUPFD_CLOEXEC, 0);
     if (dup_fd < 0) return last_errno();
@@ -293,34 +334,24 @@ Errno call_fd_readdir(Call& c) {
       return err;
     }
   }
-  if (cookie == 0) rewinddir(e->dir);
-  else seekdir(e->dir, long(cookie));
+  if (Errno err = seek_dir_to(*e, c.u64(3)); err != Errno::kSUCCESS) return err;
 
   size_t used = 0;
   while (used < buf->size()) {
+    const long pos = telldir(e->dir);
     errno = 0;
     dirent* d = readdir(e->dir);
     if (!d) {
       if (errno != 0) return last_errno();
       break;
     }
+    e->dir_last_index = e->dir_next_index++;
+    e->dir_last_pos = pos;
     abi::Dirent de{};
-    de.d_next = uint64_t(telldir(e->dir));
+    de.d_next = e->dir_next_index;
     de.d_ino = d->d_ino;
     de.d_namlen = uint32_t(std::strlen(d->d_name));
-    switch (d->d_type) {
-      case DT_REG: de.d_type = abi::kFiletypeRegularFile; break;
-      case DT_DIR: de.d_type = abi::kFiletypeDirectory; break;
-      case DT_LNK: de.d_type = abi::kFiletypeSymbolicLink; break;
-      case DT_CHR: de.d_type = abi::kFiletypeCharacterDevice; break;
-      case DT_BLK: de.d_type = abi::kFiletypeBlockDevice; break;
-      case DT_SOCK: de.d_type = abi::kFiletypeSocketStream; break;
-      default: {
-        struct stat st;
-        de.d_type = fstatat(dirfd(e->dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0
-                        ? filetype_of_mode(st.st_mode) : abi::kFiletypeUnknown;
-      }
-    }
+    de.d_type = filetype_of_dirent(e->dir, d);
     size_t n = std::min(sizeof de, buf->size() - used);
     std::memcpy(buf->data() + used, &de, n);
     used += n;

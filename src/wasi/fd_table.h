@@ -22,6 +22,11 @@ struct FdEntry {
   bool is_preopen = false;
   std::string preopen_name;  // the guest name of a pre-opened directory
   DIR* dir = nullptr;        // fd_readdir stream on a dup of host_fd, opened lazily
+  // fd_readdir cookies are entry indices (see call_fd_readdir): the index of
+  // the entry {dir} returns next, and where the last entry read began.
+  uint64_t dir_next_index = 0;
+  uint64_t dir_last_index = 0;
+  long dir_last_pos = -1;
 
   bool in_use() const { return host_fd >= 0; }
 };
