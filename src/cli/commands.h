@@ -43,4 +43,15 @@ struct RunCommand {
 CLI::App* add_run_command(CLI::App& app, RunCommand& options);
 int run_run_command(const RunCommand& options);
 
+// silk [-c FILE] secret -k KEY -v VALUE [-c FILE]: encrypts VALUE as secret
+// KEY of the slightfile (secret_command.cc). FILE: the subcommand's -c, else
+// the top-level -c ({global_config}), else ./slightfile.toml. 0, or 1 on error.
+struct SecretCommand {
+  std::string key;
+  std::string value;
+  std::string config;
+};
+CLI::App* add_secret_command(CLI::App& app, SecretCommand& options);
+int run_secret_command(const SecretCommand& options, const std::string& global_config);
+
 }  // namespace silk::cli

@@ -12,18 +12,24 @@ int main(int argc, char** argv) {
   CLI::App app{"silk: a WebAssembly engine and runtime for slight apps", "silk"};
   app.set_version_flag("--version", "silk " SILK_VERSION);
   app.require_subcommand(1);
+  // slight's -c: a top-level option, before the subcommand.
+  std::string slightfile;
+  app.add_option("-c,--config", slightfile, "the slightfile (slightfile.toml)");
 
   silk::cli::WastCommand wast;
   silk::cli::CompileCommand compile;
   silk::cli::RunCommand run;
+  silk::cli::SecretCommand secret;
   CLI::App* wast_cmd = silk::cli::add_wast_command(app, wast);
   CLI::App* compile_cmd = silk::cli::add_compile_command(app, compile);
   CLI::App* run_cmd = silk::cli::add_run_command(app, run);
+  CLI::App* secret_cmd = silk::cli::add_secret_command(app, secret);
 
   CLI11_PARSE(app, argc, argv);
 
   if (wast_cmd->parsed()) return silk::cli::run_wast_command(wast);
   if (compile_cmd->parsed()) return silk::cli::run_compile_command(compile);
   if (run_cmd->parsed()) return silk::cli::run_run_command(run);
+  if (secret_cmd->parsed()) return silk::cli::run_secret_command(secret, slightfile);
   return 1;
 }

@@ -173,9 +173,9 @@ Result<void> check_namespaces(const Slightfile& file) {
       std::string why;
       if (earlier.name != cap.name)
         why = " (\"*\" must be the only " + std::string(to_string(cap.info->group)) + " capability; '" +
-              earlier.name + "' is at " + file.where(earlier.line) + ")";
+              earlier.name + "' is at line " + std::to_string(earlier.line) + ")";
       else
-        why = " (first at " + file.where(earlier.line) + ")";
+        why = " (first at line " + std::to_string(earlier.line) + ")";
       return make_error(file.where(cap.line) + ": the namespace " + cap.name +
                         " is already defined in the slightfile" + why);
     }

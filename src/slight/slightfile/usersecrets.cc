@@ -295,8 +295,11 @@ Result<void> write_secret(const std::string& path, std::string_view name, std::s
   } catch (const std::exception& e) {
     return make_error(path + ": cannot update the slightfile: " + e.what());
   }
+  // Basic ("...") strings and no indentation: the shape slight's writer gives.
   std::ostringstream out;
-  out << root << "\n";
+  out << toml::toml_formatter(root, toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings &
+                                        ~toml::format_flags::indentation)
+      << "\n";
   return replace_file(path, out.str());
 }
 
