@@ -14,6 +14,16 @@
 //  * Configuration values (§4.3) are resolved lazily by config.h; loading
 //    never reads the environment or the user-secrets key.
 //  * No exceptions leave this component (toml++ runs inside slightfile.cc).
+//
+// Deliberate differences from slight v0.5.1 (none visible to an app):
+//  * errors carry file:line[:column]; what slight would panic on later (an
+//    unknown 0.1 secret_store, ${azapp.*}, ${cruel}, cloud or unimplemented
+//    resources) is refused at load or by check_supported() instead;
+//  * resources keyvalue.memory / kv.memory and configs.local are silk's own;
+//  * usersecrets: decryption verifies the CRC-8 check byte (a wrong
+//    .slightkey is an error, not garbage); the key file is created 0600; the
+//    slightfile is replaced atomically (temp file + fsync + rename);
+//  * `silk secret` without -c writes ./slightfile.toml (slight panics).
 #pragma once
 
 #include <cstdint>
