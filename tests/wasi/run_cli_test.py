@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""`silk run` behaviour that the C programs cannot show: traps and their
+backtrace, reactors with --invoke, bad input. Each case assembles a module
+from cli/*.wat (wat2wasm --debug-names, so functions have names) or writes
+bad bytes, runs silk run, and checks the exit status and output.
+
+usage: run_cli_test.py CASE SILK_BIN WAT2WASM SOURCE_DIR
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# case: (module source: a .wat name or raw bytes, silk run arguments (APP is
+# the module's path), exit status, stdout (exact, or None), stderr regex)
+CASES = {
+    "trap_backtrace": ("trap.wat", ["APP"], 134, "",
+                       r"^silk: trap: unreachable\n  0: inner \(function 0\)\n  1: outer \(function 1\)\n  2: "),
+    "reactor_invoke": ("reactor.wat", ["--invoke", "add", "APP", "1", "2"], 0, "13\n", r"^$"),
+    "reactor_invoke_types": ("reactor.wat", ["--invoke", "wide", "APP", "--", "-5", "1.25", "0.5"], 0,
+                             "-5\n2.5\n0.5\n", r"^$"),
+    "reactor_bad_value": ("reactor.wat", ["--invoke", "add", "APP", "1", "x"], 1, "",
+                          r"^silk run: .*reactor.wasm: cannot read \"x\" as i32\n$"),
+    "reactor_without_invoke": ("reactor.wat", ["APP"], 1, "", r"^silk run: .*: no _start export.*\n$"),
+    "unknown_export": ("reactor.wat", ["--invoke", "nope", "APP"], 1, "", r"no exported function named \"nope\""),
+    "unknown_import": ("unknown_import.wat", ["APP"], 1, "", r"^silk run: .*: unknown import env\.mystery .*\n$"),
+    "wrong_wasi_type": ("wrong_wasi_type.wat", ["APP"], 1, "",
+                        r"^silk run: .*: incompatible import type for wasi_snapshot_preview1\.fd_close.*\n$"),
+    "exit_in_start": ("exit_in_start.wat", ["APP"], 3, "", r"^$"),
+    "missing_file": (None, ["APP"], 1, "", r"^silk run: .*missing\.wasm: cannot read: No such file or directory\n$"),
+    "not_wasm": (b"#!/bin/sh\necho hi\n", ["APP"], 1, "", r"^silk run: .*: not a WebAssembly module.*\n$"),
+    "invalid_module": (b"\0asm\1\0\0\0\1\5", ["APP"], 1, "", r"^silk run: .*: invalid module: malformed: .*\n$"),
+}
+
+
+def main():
+    case, silk, wat2wasm, source_dir = sys.argv[1:5]
+    source, args, want_status, want_out, err_re = CASES[case]
+    with tempfile.TemporaryDirectory(prefix="silk_cli_") as tmp:
+        if source is None:
+            app = os.path.join(tmp, "missing.wasm")
+        elif isinstance(source, bytes):
+            app = os.path.join(tmp, "app.wasm")
+            with open(app, "wb") as f:
+                f.write(source)
+        else:
+            app = os.path.join(tmp, source.replace(".wat", ".wasm"))
+            subprocess.run([wat2wasm, "--debug-names", os.path.join(source_dir, "cli", source), "-o", app],
+                           check=True)
+        cmd = [silk, "run"] + [app if a == "APP" else a for a in args]
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+    out, err = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    print("$ %s\nexit status %d\n--- stdout\n%s--- stderr\n%s" % (" ".join(cmd), p.returncode, out, err))
+    failures = []
+    if p.returncode != want_status:
+        failures.append("exit status %d, expected %d" % (p.returncode, want_status))
+    if want_out is not None and out != want_out:
+        failures.append("stdout %r, expected %r" % (out, want_out))
+    if not re.search(err_re, err):
+        failures.append("stderr does not match %r" % err_re)
+    for f in failures:
+        print("FAILED: " + f)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
