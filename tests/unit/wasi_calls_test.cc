@@ -43,6 +43,8 @@ constexpr const char* kModule = R"(
   (import "wasi_snapshot_preview1" "fd_filestat_get" (func $stat (param i32 i32) (result i32)))
   (import "wasi_unstable" "fd_filestat_get" (func $ustat (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (import "wasi_snapshot_preview1" "proc_raise" (func $raise (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (data (i32.const 0) "f.txt")
   (data (i32.const 16) "0123456789")
@@ -74,6 +76,9 @@ constexpr const char* kModule = R"(
   (func (export "unstable_size") (result i64)
     (drop (call $ustat (i32.load (i32.const 200)) (i32.const 400))) (i64.load (i32.const 424)))
   (func (export "exit") (call $exit (i32.const 42)))
+  (func (export "raise") (result i32) (call $raise (i32.const 6)))
+  (func (export "random_past_end") (result i32) (call $random (i32.const 65500) (i32.const 37)))
+  (func (export "random_to_end") (result i32) (call $random (i32.const 65500) (i32.const 36)))
 )
 )";
 
@@ -132,6 +137,12 @@ TEST_F(WasiCallsTest, BadGuestPointersAreEFAULT) {
   ASSERT_EQ(call_i32("open"), 0u);
   EXPECT_EQ(call_i32("write_bad_iovec"), 21u);
   EXPECT_EQ(call_i32("write_bad_result_ptr"), 21u);
+}
+
+TEST_F(WasiCallsTest, ProcRaiseIsNotSupportedAndRandomChecksItsRange) {
+  EXPECT_EQ(call_i32("raise"), 52u);  // ENOSYS: no host signals from the sandbox
+  EXPECT_EQ(call_i32("random_past_end"), 21u);
+  EXPECT_EQ(call_i32("random_to_end"), 0u);
 }
 
 TEST_F(WasiCallsTest, ProcExitIsATrapThatRecordsTheCode) {
