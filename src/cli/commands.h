@@ -54,4 +54,14 @@ struct SecretCommand {
 CLI::App* add_secret_command(CLI::App& app, SecretCommand& options);
 int run_secret_command(const SecretCommand& options, const std::string& global_config);
 
+// silk bindgen [--c|--host-cpp|--abi] [-o DIR] WIT... [--export WIT...]: bindings
+// from slight's WIT files (bindgen_command.cc, src/slight/bindgen).
+struct BindgenCommand {
+  bool c = false, host_cpp = false, abi = false;
+  std::string out_dir = ".";
+  std::vector<std::string> imports, exports;
+};
+CLI::App* add_bindgen_command(CLI::App& app, BindgenCommand& options);
+int run_bindgen_command(const BindgenCommand& options);
+
 }  // namespace silk::cli

@@ -20,10 +20,12 @@ int main(int argc, char** argv) {
   silk::cli::CompileCommand compile;
   silk::cli::RunCommand run;
   silk::cli::SecretCommand secret;
+  silk::cli::BindgenCommand bindgen;
   CLI::App* wast_cmd = silk::cli::add_wast_command(app, wast);
   CLI::App* compile_cmd = silk::cli::add_compile_command(app, compile);
   CLI::App* run_cmd = silk::cli::add_run_command(app, run);
   CLI::App* secret_cmd = silk::cli::add_secret_command(app, secret);
+  CLI::App* bindgen_cmd = silk::cli::add_bindgen_command(app, bindgen);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -31,5 +33,6 @@ int main(int argc, char** argv) {
   if (compile_cmd->parsed()) return silk::cli::run_compile_command(compile);
   if (run_cmd->parsed()) return silk::cli::run_run_command(run);
   if (secret_cmd->parsed()) return silk::cli::run_secret_command(secret, slightfile);
+  if (bindgen_cmd->parsed()) return silk::cli::run_bindgen_command(bindgen);
   return 1;
 }
