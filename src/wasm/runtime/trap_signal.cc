@@ -9,6 +9,7 @@
 // action), so real crashes still crash.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 
 #include <cstdlib>
 #include <mutex>
@@ -22,7 +23,23 @@ namespace {
 struct sigaction g_previous_segv;
 struct sigaction g_previous_bus;
 thread_local GuardedCall* t_current = nullptr;
-thread_local bool t_altstack_ready = false;
+
+// An alternate signal stack for this thread, made only when the thread has
+// none (sanitizers install their own) and released when the thread ends.
+struct AltStack {
+  void* base = nullptr;
+  size_t size = 0;
+  bool checked = false;
+  ~AltStack() {
+    if (!base) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+    munmap(base, size);
+  }
+};
+thread_local AltStack t_altstack;
+constexpr size_t kAltStackSize = 64 * 1024;
 
 bool address_in_store_memory(Store::Impl* store, uintptr_t addr) {
   for (const auto& m : store->memories) {
@@ -52,18 +69,36 @@ void on_fault(int sig, siginfo_t* info, void* uctx) {
   // A fault inside a host function is the host's bug, not a wasm trap.
   if (g && !g->store->exec.in_host &&
       address_in_store_memory(g->store, reinterpret_cast<uintptr_t>(info->si_addr))) {
+    // If another handler ran ours with the signal blocked (libFuzzer and
+    // sanitizers wrap handlers), leaving by siglongjmp would keep it
+    // blocked and make the next trap fatal: unblock it first.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGSEGV);
+    sigaddset(&set, SIGBUS);
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
     siglongjmp(g->jump, 1);
   }
   forward(sig == SIGSEGV ? g_previous_segv : g_previous_bus, sig, info, uctx);
 }
 
 void ensure_altstack() {
-  if (t_altstack_ready) return;
+  if (t_altstack.checked) return;
+  t_altstack.checked = true;
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE) && current.ss_size >= kAltStackSize)
+    return;  // the thread already has one that is big enough
+  void* p = mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return;
   stack_t ss{};
-  ss.ss_size = 64 * 1024;
-  ss.ss_sp = std::malloc(ss.ss_size);  // lives as long as the thread
-  ss.ss_flags = 0;
-  if (ss.ss_sp && sigaltstack(&ss, nullptr) == 0) t_altstack_ready = true;
+  ss.ss_sp = p;
+  ss.ss_size = kAltStackSize;
+  if (sigaltstack(&ss, nullptr) != 0) {
+    munmap(p, kAltStackSize);
+    return;
+  }
+  t_altstack.base = p;
+  t_altstack.size = kAltStackSize;
 }
 
 }  // namespace
