@@ -16,6 +16,7 @@ struct WastCommand {
   std::vector<std::string> files;
   bool verbose = false;
   bool trace = false;
+  std::string bounds_checks = "guard";  // or "explicit"
 };
 CLI::App* add_wast_command(CLI::App& app, WastCommand& options);
 int run_wast_command(const WastCommand& options);

@@ -17,13 +17,19 @@ CLI::App* add_wast_command(CLI::App& app, WastCommand& options) {
   cmd->add_flag("-v,--verbose", options.verbose,
                 "Per-file totals, error-message mismatches and spectest.print output");
   cmd->add_flag("--trace", options.trace, "Print each command before running it");
+  cmd->add_option("--bounds-checks", options.bounds_checks,
+                  "How memory accesses are bounds-checked: guard (guard pages, the default) or explicit")
+      ->check(CLI::IsMember({"guard", "explicit"}));
   return cmd;
 }
 
 int run_wast_command(const WastCommand& options) {
   // Line-buffered, so the failures printed so far survive an engine crash.
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  WastOptions runner_options{.verbose = options.verbose, .trace = options.trace};
+  WastOptions runner_options{.verbose = options.verbose,
+                             .trace = options.trace,
+                             .bounds_checks = options.bounds_checks == "explicit" ? wasm::BoundsChecks::Explicit
+                                                                                  : wasm::BoundsChecks::Guard};
   WastTally total;
   for (const std::string& file : options.files) {
     WastTally tally = run_wast_file(file, runner_options);

@@ -105,7 +105,7 @@ WastRunner::WastRunner(std::string display_name, fs::path module_dir, WastOption
     : display_name_(std::move(display_name)),
       module_dir_(std::move(module_dir)),
       options_(options),
-      store_(std::make_unique<wasm::Store>()) {}
+      store_(std::make_unique<wasm::Store>(wasm::StoreOptions{.bounds_checks = options.bounds_checks})) {}
 
 WastRunner::~WastRunner() = default;
 

@@ -28,6 +28,7 @@ namespace silk::cli {
 struct WastOptions {
   bool verbose = false;  // print message mismatches and spectest.print output
   bool trace = false;    // print each command before running it (to find a crash)
+  wasm::BoundsChecks bounds_checks = wasm::BoundsChecks::Guard;
 };
 
 struct WastTally {
