@@ -673,7 +673,8 @@ class CGen {
     h.line(ret + " " + adapter + "(" + fn_type + " fn" + (params.empty() ? "" : ", " + params) + ");");
     h.line("// Exports C function FN as the wasm export NAME (e.g. \"" + f.name + "\", or one name per HTTP route).");
     h.line("#define " + upper(iface_.name + "-export-" + f.name) + "(NAME, FN) \\");
-    h.line("  __attribute__((export_name(NAME))) " + ret + " __wasm_export_##FN(" + (params.empty() ? "void" : params) +
+    h.line("  __attribute__((export_name(NAME))) " + ret + " __BINDGEN_CAT(__wasm_export_##FN##_, __LINE__)(" +
+           (params.empty() ? "void" : params) +
            ") { return " + adapter + "(FN" + args + "); }");
     h.line("");
 
@@ -757,6 +758,15 @@ class CGen {
     h.line("#include <stddef.h>");
     h.line("#include <stdint.h>");
     h.line("");
+    h.line("// The module's allocator, exported for the host (weak: defined by every binding file).");
+    h.line("void *canonical_abi_realloc(void *ptr, size_t orig_size, size_t align, size_t new_size);");
+    h.line("void canonical_abi_free(void *ptr, size_t size, size_t align);");
+    h.line("");
+    h.line("#ifndef __BINDGEN_CAT");
+    h.line("#define __BINDGEN_CAT2(a, b) a##b");
+    h.line("#define __BINDGEN_CAT(a, b) __BINDGEN_CAT2(a, b)");
+    h.line("#endif");
+    h.line("");
     for (auto* t : order_) {
       declare(h, t);
       h.line("");
@@ -786,6 +796,7 @@ class CGen {
     c.line("");
     c.line("__attribute__((weak, export_name(\"canonical_abi_free\")))");
     c.open("void canonical_abi_free(void *ptr, size_t size, size_t align) {");
+    c.line("(void)align;");
     c.line("if (size == 0) return;");
     c.line("free(ptr);");
     c.close();
