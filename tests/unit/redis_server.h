@@ -1,6 +1,7 @@
 // A real redis-server for tests: started on a free loopback port with no
 // persistence, ready (answers PING) when start() returns, killed by stop() or
 // the destructor (and by the kernel if the test process dies first).
+// With a certificate it also serves TLS on tls_port() (clients not checked).
 #pragma once
 
 #include <fcntl.h>
@@ -53,6 +54,12 @@ class RedisServer {
   }
 
   explicit RedisServer(std::string password = "") : password_(std::move(password)) {}
+  // Also serve TLS with {cert_file}/{key_file} (PEM).
+  void enable_tls(std::string cert_file, std::string key_file) {
+    cert_file_ = std::move(cert_file);
+    key_file_ = std::move(key_file);
+  }
+  int tls_port() const { return tls_port_; }
   ~RedisServer() { stop(); }
   RedisServer(const RedisServer&) = delete;
   RedisServer& operator=(const RedisServer&) = delete;
@@ -72,6 +79,12 @@ class RedisServer {
                                        "--save", "", "--appendonly", "no", "--dir", "/tmp",
                                        "--daemonize", "no", "--loglevel", "warning"};
       if (!password_.empty()) args.insert(args.end(), {"--requirepass", password_});
+      if (!cert_file_.empty()) {
+        if (!port || !tls_port_) tls_port_ = free_port();
+        args.insert(args.end(), {"--tls-port", std::to_string(tls_port_), "--tls-cert-file", cert_file_,
+                                 "--tls-key-file", key_file_, "--tls-ca-cert-file", cert_file_,
+                                 "--tls-auth-clients", "no"});
+      }
       pid_ = ::fork();
       if (pid_ == 0) {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -141,7 +154,9 @@ class RedisServer {
   }
 
   std::string password_;
+  std::string cert_file_, key_file_;
   int port_ = 0;
+  int tls_port_ = 0;
   pid_t pid_ = -1;
 };
 

@@ -4,7 +4,7 @@
 // Layout (as slight): the store of open name N is the directory
 // std::env::temp_dir()/N — $TMPDIR (or /tmp when $TMPDIR is unset or empty)
 // read at open — created (mkdir -p, mode 0777 & ~umask) at open and again
-// before every set; key K is the regular file <store>/K holding exactly the
+// before every set and keys (slight: before every operation); key K is the regular file <store>/K holding exactly the
 // value's bytes (mode 0666 & ~umask). Data persists across runs.
 //
 // Refused with invalid-key (slight would address another path or fail), for

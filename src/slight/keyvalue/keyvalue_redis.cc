@@ -1,12 +1,24 @@
 // keyvalue.redis with hiredis (keyvalue_redis.h has the behaviour).
 #include "slight/keyvalue/keyvalue_redis.h"
 
+#include <arpa/inet.h>
 #include <hiredis/hiredis.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
 #include <signal.h>
-#include <sys/time.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <optional>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -64,7 +76,7 @@ Error address_error(std::string_view text, const std::string& why) {
 
 std::string RedisAddress::display() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  std::string out = h + ":" + std::to_string(port);
+  std::string out = (tls ? "rediss://" : "") + h + ":" + std::to_string(port);
   if (db != 0) out += "/" + std::to_string(db);
   return out;
 }
@@ -74,23 +86,25 @@ Result<RedisAddress> parse_redis_address(std::string_view text) {
   size_t scheme_end = text.find("://");
   if (scheme_end != std::string_view::npos) {
     std::string_view scheme = text.substr(0, scheme_end);
-    if (scheme == "rediss") {
-      return address_error(text,
-                           "rediss:// (TLS) is not supported: the hiredis silk is built with (Debian 12's "
-                           "0.14) has no TLS support");
-    }
     if (scheme == "redis+unix" || scheme == "unix") {
       return address_error(text, "unix socket addresses are not supported");
     }
-    if (scheme != "redis") return address_error(text, "the URL scheme must be redis://");
+    if (scheme != "redis" && scheme != "rediss") {
+      return address_error(text, "the URL scheme must be redis:// or rediss://");
+    }
     rest = text.substr(scheme_end + 3);
   }
-  rest = rest.substr(0, rest.find_first_of("?#"));
+  RedisAddress address;
+  address.tls = text.starts_with("rediss://");
+  if (size_t hash = rest.find('#'); hash != std::string_view::npos) {
+    address.insecure = address.tls && rest.substr(hash + 1) == "insecure";
+    rest = rest.substr(0, hash);
+  }
+  rest = rest.substr(0, rest.find('?'));
   size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
 
-  RedisAddress address;
   size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {
     std::string_view userinfo = authority.substr(0, at);
@@ -133,30 +147,20 @@ Result<RedisAddress> parse_redis_address(std::string_view text) {
   return address;
 }
 
-// --- the backend -------------------------------------------------------------
+// --- the connection ------------------------------------------------------------
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 struct ReplyDeleter {
   void operator()(redisReply* r) const { freeReplyObject(r); }
 };
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using Context = std::unique_ptr<redisContext, ContextDeleter>;
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-  timeval tv;
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
-}
-
 // Writing to a connection the server has closed raises SIGPIPE, which would
-// kill silk: for the duration of a command, SIGPIPE is blocked in this thread
-// and one raised meanwhile is consumed (the write then fails with EPIPE).
+// kill silk. Plain sockets use MSG_NOSIGNAL; around OpenSSL's writes SIGPIPE
+// is blocked in this thread and one raised meanwhile is consumed.
 class SigpipeGuard {
  public:
   SigpipeGuard() {
@@ -184,6 +188,245 @@ class SigpipeGuard {
   sigset_t old_;
   bool already_pending_ = false;
 };
+
+// Waits until {fd} is ready for {events}; false when {deadline} passed first.
+bool wait_fd(int fd, short events, Clock::time_point deadline) {
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, events, 0};
+    int r = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(left, 1 << 30)));
+    if (r > 0) return true;  // POLLERR/POLLHUP too: the next I/O call says what happened
+    if (r == 0) return false;
+    if (errno != EINTR) return true;
+  }
+}
+
+std::string openssl_errors() {
+  std::string out;
+  while (unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out.empty() ? "unknown TLS error" : out;
+}
+
+// One connection to Redis: a non-blocking socket (plus a TLS session for
+// rediss://), hiredis only to format commands and parse replies. Every step
+// has a deadline, so nothing waits longer than the configured timeouts.
+// Errors are connection-error or timeout-error; after one, the connection
+// must be dropped.
+class RedisConnection {
+ public:
+  RedisConnection(const RedisAddress& address, RedisTimeouts timeouts)
+      : address_(address), timeouts_(timeouts), reader_(redisReaderCreate()) {}
+  ~RedisConnection() {
+    if (ssl_) SSL_free(ssl_);
+    if (ctx_) SSL_CTX_free(ctx_);
+    if (fd_ >= 0) ::close(fd_);
+    if (reader_) redisReaderFree(reader_);
+  }
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  std::optional<KeyValueError> connect() {
+    Clock::time_point deadline = Clock::now() + timeouts_.connect;
+    if (reader_ == nullptr) return failure(KeyValueErrorKind::UnexpectedError, "out of memory");
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* list = nullptr;
+    std::string port = std::to_string(address_.port);
+    if (int rc = ::getaddrinfo(address_.host.c_str(), port.c_str(), &hints, &list)) {
+      return failure(KeyValueErrorKind::ConnectionError, std::string("cannot resolve host: ") + gai_strerror(rc));
+    }
+    std::optional<KeyValueError> last;
+    for (addrinfo* ai = list; ai; ai = ai->ai_next) {
+      last = connect_one(ai, deadline);
+      if (!last) break;
+    }
+    ::freeaddrinfo(list);
+    if (last) return last;
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    ::setsockopt(fd_, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    if (address_.tls) return start_tls(deadline);
+    return std::nullopt;
+  }
+
+  // Sends one command and reads its reply (which may be an error reply).
+  KvResult<Reply> command(const std::vector<std::string_view>& args) {
+    Clock::time_point deadline = Clock::now() + timeouts_.command;
+    std::vector<const char*> argv;
+    std::vector<size_t> argvlen;
+    for (std::string_view a : args) {
+      argv.push_back(a.data());
+      argvlen.push_back(a.size());
+    }
+    char* formatted = nullptr;
+    int len = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(), argvlen.data());
+    if (len < 0) return failure(KeyValueErrorKind::UnexpectedError, "out of memory");
+    std::optional<KeyValueError> sent = write_all(formatted, static_cast<size_t>(len), deadline);
+    redisFreeCommand(formatted);
+    if (sent) return *sent;
+    return read_reply(deadline);
+  }
+
+ private:
+  KeyValueError failure(KeyValueErrorKind kind, const std::string& what) const {
+    return {kind, "redis " + address_.display() + ": " + what};
+  }
+  KeyValueError timeout(const char* step) const {
+    return failure(KeyValueErrorKind::TimeoutError, std::string(step) + ": no answer within the timeout");
+  }
+
+  std::optional<KeyValueError> connect_one(const addrinfo* ai, Clock::time_point deadline) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = ::socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) return failure(KeyValueErrorKind::ConnectionError, std::string("socket: ") + std::strerror(errno));
+    if (::connect(fd_, ai->ai_addr, ai->ai_addrlen) == 0) return std::nullopt;
+    if (errno != EINPROGRESS) {
+      return failure(KeyValueErrorKind::ConnectionError, std::string("connect: ") + std::strerror(errno));
+    }
+    if (!wait_fd(fd_, POLLOUT, deadline)) return timeout("connect");
+    int err = 0;
+    socklen_t len = sizeof err;
+    ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (err != 0) return failure(KeyValueErrorKind::ConnectionError, std::string("connect: ") + std::strerror(err));
+    return std::nullopt;
+  }
+
+  // TLS with the system's CA certificates (OpenSSL's defaults, so
+  // SSL_CERT_FILE / SSL_CERT_DIR apply), SNI and host name (or IP) checks;
+  // "#insecure" in the URL turns verification off, as the redis crate does.
+  std::optional<KeyValueError> start_tls(Clock::time_point deadline) {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    if (ctx_ == nullptr) return failure(KeyValueErrorKind::ConnectionError, "TLS: " + openssl_errors());
+    SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+    SSL_CTX_set_default_verify_paths(ctx_);
+    SSL_CTX_set_verify(ctx_, address_.insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
+    ssl_ = SSL_new(ctx_);
+    if (ssl_ == nullptr) return failure(KeyValueErrorKind::ConnectionError, "TLS: " + openssl_errors());
+    SSL_set_mode(ssl_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_set_fd(ssl_, fd_);
+    in6_addr ip;
+    bool is_ip = ::inet_pton(AF_INET, address_.host.c_str(), &ip) == 1 ||
+                 ::inet_pton(AF_INET6, address_.host.c_str(), &ip) == 1;
+    if (!is_ip) SSL_set_tlsext_host_name(ssl_, address_.host.c_str());
+    if (!address_.insecure) {
+      X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
+      if (is_ip) {
+        X509_VERIFY_PARAM_set1_ip_asc(param, address_.host.c_str());
+      } else {
+        X509_VERIFY_PARAM_set1_host(param, address_.host.c_str(), 0);
+      }
+    }
+    for (;;) {
+      ERR_clear_error();
+      SigpipeGuard guard;
+      int r = SSL_connect(ssl_);
+      if (r == 1) return std::nullopt;
+      int err = SSL_get_error(ssl_, r);
+      if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+        if (!wait_fd(fd_, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline)) return timeout("TLS handshake");
+        continue;
+      }
+      long verify = SSL_get_verify_result(ssl_);
+      std::string why = verify != X509_V_OK ? std::string("certificate verification failed: ") +
+                                                   X509_verify_cert_error_string(verify)
+                                             : openssl_errors();
+      return failure(KeyValueErrorKind::ConnectionError, "TLS handshake: " + why);
+    }
+  }
+
+  std::optional<KeyValueError> write_all(const char* data, size_t size, Clock::time_point deadline) {
+    while (size > 0) {
+      ssize_t n;
+      short want = POLLOUT;
+      if (ssl_) {
+        ERR_clear_error();
+        SigpipeGuard guard;
+        int r = SSL_write(ssl_, data, static_cast<int>(std::min<size_t>(size, 1 << 30)));
+        if (r > 0) {
+          n = r;
+        } else {
+          int err = SSL_get_error(ssl_, r);
+          if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+            return failure(KeyValueErrorKind::ConnectionError, "write: " + openssl_errors());
+          }
+          want = err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+          n = -1;
+        }
+      } else {
+        n = ::send(fd_, data, size, MSG_NOSIGNAL);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+          return failure(KeyValueErrorKind::ConnectionError, std::string("write: ") + std::strerror(errno));
+        }
+      }
+      if (n < 0) {
+        if (!wait_fd(fd_, want, deadline)) return timeout("write");
+        continue;
+      }
+      data += n;
+      size -= static_cast<size_t>(n);
+    }
+    return std::nullopt;
+  }
+
+  KvResult<Reply> read_reply(Clock::time_point deadline) {
+    for (;;) {
+      void* reply = nullptr;
+      if (redisReaderGetReply(reader_, &reply) != REDIS_OK) {
+        return failure(KeyValueErrorKind::ConnectionError, std::string("protocol error: ") + reader_->errstr);
+      }
+      if (reply) return Reply(static_cast<redisReply*>(reply));
+      char buffer[16384];
+      ssize_t n;
+      short want = POLLIN;
+      if (ssl_) {
+        ERR_clear_error();
+        int r = SSL_read(ssl_, buffer, sizeof buffer);
+        if (r > 0) {
+          n = r;
+        } else {
+          int err = SSL_get_error(ssl_, r);
+          if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
+            return failure(KeyValueErrorKind::ConnectionError, "read: the server closed the connection");
+          }
+          if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+            return failure(KeyValueErrorKind::ConnectionError, "read: " + openssl_errors());
+          }
+          want = err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+          n = -1;
+        }
+      } else {
+        n = ::recv(fd_, buffer, sizeof buffer, 0);
+        if (n == 0) return failure(KeyValueErrorKind::ConnectionError, "read: the server closed the connection");
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+          return failure(KeyValueErrorKind::ConnectionError, std::string("read: ") + std::strerror(errno));
+        }
+      }
+      if (n < 0) {
+        if (!wait_fd(fd_, want, deadline)) return timeout("read");
+        continue;
+      }
+      if (redisReaderFeed(reader_, buffer, static_cast<size_t>(n)) != REDIS_OK) {
+        return failure(KeyValueErrorKind::ConnectionError, std::string("protocol error: ") + reader_->errstr);
+      }
+    }
+  }
+
+  const RedisAddress& address_;
+  RedisTimeouts timeouts_;
+  redisReader* reader_;
+  int fd_ = -1;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+};
+
+// --- the backend -------------------------------------------------------------
 
 class KeyValueRedis final : public KeyValueBackend {
  public:
@@ -261,16 +504,6 @@ class KeyValueRedis final : public KeyValueBackend {
                  std::string("unexpected reply to ") + command + " (type " + std::to_string(r->type) + ")");
   }
 
-  // The error of a failed context call; {saved_errno} is errno right after it.
-  KeyValueError context_error(const char* what, int saved_errno) const {
-    std::string message = std::string(what) + ": " + (context_ ? context_->errstr : "out of memory");
-    if (context_ && context_->err == REDIS_ERR_IO &&
-        (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || saved_errno == ETIMEDOUT)) {
-      return error(KeyValueErrorKind::TimeoutError, message);
-    }
-    return error(KeyValueErrorKind::ConnectionError, message);
-  }
-
   // An error reply: NOAUTH / WRONGPASS / invalid password are
   // authentication-error, others unexpected-error.
   KeyValueError reply_error(const redisReply* r, const char* what) const {
@@ -283,63 +516,35 @@ class KeyValueRedis final : public KeyValueBackend {
                  std::string(what) + ": " + text);
   }
 
-  // Connects, authenticates and selects the database; context_ is set only
-  // when all of that worked.
+  // Connects, authenticates and selects the database; connection_ is set
+  // only when all of that worked.
   std::optional<KeyValueError> connect() {
-    context_.reset(redisConnectWithTimeout(address_.host.c_str(), address_.port, to_timeval(timeouts_.connect)));
-    int saved_errno = errno;
-    if (!context_ || context_->err) {
-      KeyValueError e = context_error("connect", saved_errno);
-      context_.reset();
-      return e;
-    }
-    if (redisSetTimeout(context_.get(), to_timeval(timeouts_.command)) != REDIS_OK) {
-      KeyValueError e = context_error("set timeout", errno);
-      context_.reset();
-      return e;
-    }
-    redisEnableKeepAlive(context_.get());
+    auto connection = std::make_unique<RedisConnection>(address_, timeouts_);
+    if (auto e = connection->connect()) return e;
     if (address_.has_password) {
       std::vector<std::string_view> args = {"AUTH"};
       if (!address_.user.empty()) args.push_back(address_.user);
       args.push_back(address_.password);
-      if (auto e = setup_command(args, "AUTH")) return e;
+      if (auto e = setup_command(*connection, args, "AUTH")) return e;
     }
     if (address_.db != 0) {
-      if (auto e = setup_command({"SELECT", std::to_string(address_.db)}, "SELECT")) return e;
+      std::string db = std::to_string(address_.db);
+      if (auto e = setup_command(*connection, {"SELECT", db}, "SELECT")) return e;
     }
+    connection_ = std::move(connection);
     return std::nullopt;
   }
 
-  std::optional<KeyValueError> setup_command(const std::vector<std::string_view>& args, const char* what) {
-    KvResult<Reply> reply = send(args);
-    if (!reply) {
-      context_.reset();
-      return reply.error();
-    }
+  std::optional<KeyValueError> setup_command(RedisConnection& connection,
+                                             const std::vector<std::string_view>& args, const char* what) {
+    KvResult<Reply> reply = connection.command(args);
+    if (!reply) return reply.error();
     if (reply->get()->type == REDIS_REPLY_ERROR) {
       KeyValueError e = reply_error(reply->get(), what);
       if (std::string_view(what) == "AUTH") e.kind = KeyValueErrorKind::AuthenticationError;
-      context_.reset();
       return e;
     }
     return std::nullopt;
-  }
-
-  // One command on the current connection; a failure leaves context_ unusable.
-  KvResult<Reply> send(const std::vector<std::string_view>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> argvlen;
-    for (std::string_view a : args) {
-      argv.push_back(a.data());
-      argvlen.push_back(a.size());
-    }
-    SigpipeGuard guard;
-    errno = 0;
-    void* reply = redisCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), argvlen.data());
-    int saved_errno = errno;
-    if (reply == nullptr) return context_error(std::string(args[0]).c_str(), saved_errno);
-    return Reply(static_cast<redisReply*>(reply));
   }
 
   // A command: (re)connects if needed; a connection failure on a reused
@@ -347,13 +552,13 @@ class KeyValueRedis final : public KeyValueBackend {
   KvResult<Reply> command(const std::vector<std::string_view>& args) {
     std::lock_guard lock(mutex_);
     for (int attempt = 0;; attempt++) {
-      bool reused = context_ != nullptr;
-      if (!context_) {
+      bool reused = connection_ != nullptr;
+      if (!connection_) {
         if (auto e = connect()) return *e;
       }
-      KvResult<Reply> reply = send(args);
+      KvResult<Reply> reply = connection_->command(args);
       if (!reply) {
-        context_.reset();
+        connection_.reset();
         if (reused && attempt == 0 && reply.error().kind == KeyValueErrorKind::ConnectionError) continue;
         return reply.error();
       }
@@ -361,7 +566,7 @@ class KeyValueRedis final : public KeyValueBackend {
         KeyValueError e = reply_error(reply->get(), std::string(args[0]).c_str());
         // A server restarted with a password, or a NOAUTH after a failover:
         // authenticate again at the next operation.
-        if (e.kind == KeyValueErrorKind::AuthenticationError) context_.reset();
+        if (e.kind == KeyValueErrorKind::AuthenticationError) connection_.reset();
         return e;
       }
       return reply;
@@ -372,7 +577,7 @@ class KeyValueRedis final : public KeyValueBackend {
   std::string prefix_;  // "<open-name>:"
   RedisTimeouts timeouts_;
   std::mutex mutex_;
-  Context context_;
+  std::unique_ptr<RedisConnection> connection_;
 };
 
 }  // namespace

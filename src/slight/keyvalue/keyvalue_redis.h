@@ -4,10 +4,15 @@
 // Accepted REDIS_ADDRESS forms:
 //   redis://[[user]:password@]host[:port][/db]   (port 6379, db 0 by default;
 //                                                 user and password %-decoded)
-//   host[:port]                                  (silk extension: no scheme)
+//   rediss://... the same over TLS: certificates checked against OpenSSL's
+//                default CA store (SSL_CERT_FILE / SSL_CERT_DIR apply) and
+//                the host name or IP; "rediss://...#insecure" skips the
+//                checks, as in the redis crate
+//   host[:port]  (silk extension: no scheme)
 //   [v6addr] in place of host
-// Refused with a message at open: rediss:// (TLS: Debian 12's hiredis 0.14 has
-// no TLS support), redis+unix:// and unix:// (not supported yet), anything else.
+// Refused with a message at open: redis+unix:// and unix:// (not supported
+// yet), other schemes, bad ports or database numbers. Messages never show the
+// password.
 //
 // Behaviour (ABI.md §6.1): key "<open-name>:<key>"; get of a missing key is
 // key-not-found (an existing empty value is returned as empty — slight
@@ -18,6 +23,11 @@
 // that fails on a reused connection is retried once on a fresh one (every
 // operation is idempotent), so a Redis restart between operations is not
 // seen by the guest. AUTH [user] password and SELECT db after each connect.
+// Timeouts (RedisTimeouts): connect covers TCP and the TLS handshake, command covers one command's
+// write and reply; host name resolution (getaddrinfo) has no timeout of its own.
+//
+// hiredis (Debian 12's 0.14, which has no TLS) formats commands and parses
+// replies; the socket, TLS (OpenSSL) and the deadlines are silk's.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +45,8 @@ struct RedisAddress {
   std::string password;
   bool has_password = false;
   int64_t db = 0;
+  bool tls = false;       // rediss://
+  bool insecure = false;  // rediss://...#insecure: no certificate checks
 
   std::string display() const;  // "host:port[/db]", never the password
 };
