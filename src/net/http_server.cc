@@ -374,7 +374,9 @@ void Connection::do_read() {
 void Connection::process_input() {
   if (in_process_) return;
   in_process_ = true;
-  while (phase_ == Phase::kReading && in_off_ < in_.size()) {
+  // Runs until the parser needs more bytes: a message without a body is
+  // complete right after its head, with nothing left to read.
+  while (phase_ == Phase::kReading) {
     HttpParser::Step step = parser_.parse(std::string_view(in_).substr(in_off_));
     in_off_ += step.consumed;
     if (step.event == HttpParser::Event::kNeedMore) break;
