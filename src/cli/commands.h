@@ -40,9 +40,16 @@ struct RunCommand {
   std::string invoke;
   std::vector<int> socket_fds;  // inherited host sockets for the guest
   std::vector<std::string> app_and_args;  // APP.wasm, then the guest's arguments
+  // slight mode (a slightfile given: run's -c, else the top-level -c): the
+  // app runs as `slight run` runs it (run_slight_command.cc).
+  std::string config;
+  bool link_all_capabilities = false;      // -l
+  std::vector<std::string> process_args;   // silk's own argv: slight's guests see it
 };
 CLI::App* add_run_command(CLI::App& app, RunCommand& options);
-int run_run_command(const RunCommand& options);
+int run_run_command(const RunCommand& options, const std::string& global_config = "");
+// The slight mode of silk run, with {config} the slightfile.
+int run_slight_app(const RunCommand& options, const std::string& config);
 
 // silk [-c FILE] secret -k KEY -v VALUE [-c FILE]: encrypts VALUE as secret
 // KEY of the slightfile (secret_command.cc). FILE: the subcommand's -c, else

@@ -31,7 +31,10 @@ int main(int argc, char** argv) {
 
   if (wast_cmd->parsed()) return silk::cli::run_wast_command(wast);
   if (compile_cmd->parsed()) return silk::cli::run_compile_command(compile);
-  if (run_cmd->parsed()) return silk::cli::run_run_command(run);
+  if (run_cmd->parsed()) {
+    run.process_args.assign(argv, argv + argc);
+    return silk::cli::run_run_command(run, slightfile);
+  }
   if (secret_cmd->parsed()) return silk::cli::run_secret_command(secret, slightfile);
   if (bindgen_cmd->parsed()) return silk::cli::run_bindgen_command(bindgen);
   return 1;

@@ -2,6 +2,7 @@
 // (_initialize, then --invoke NAME [VALUES]) — with WASI preview1 (src/wasi).
 // Exit status: the guest's (proc_exit code; 0 when _start returns), 134 after
 // a trap, 1 when the input is bad (file, module, imports, options).
+// With a slightfile (-c) it runs a slight app instead: run_slight_command.cc.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "slight/host/slight_host.h"
 #include "wasi/wasi.h"
 #include "wasm/engine.h"
 
@@ -51,6 +53,32 @@ Exit status:
   1    bad input: APP.wasm missing or unreadable, not a WebAssembly module,
        invalid, an import that is not WASI (module.name is named), an unknown
        --invoke export or bad VALUES; one line on stderr
+
+slight apps: `silk -c slightfile.toml run APP.wasm [-l]` (slight's form) or
+`silk run -c slightfile.toml [-l] APP.wasm` runs APP.wasm as `slight run`
+does, with the capabilities the slightfile declares (keyvalue, configs):
+  * WASI as slight gives it: stdio inherited, argv = silk's own command line,
+    an empty environment (--env/--inherit-env add to it), the current
+    directory pre-opened as "." (--dir adds more);
+  * entry point: on-server-init if the slightfile declares `http` (then it
+    keeps running until SIGINT/SIGTERM and exits 0), else _start, else the
+    POC-style main(0, 0);
+  * -l/--link-all-capabilities links every capability interface the app
+    imports, declared or not (open() of an undeclared one is a WIT error;
+    calling an interface silk does not implement yet traps).
+  Exit status (slight v0.5.1's, except where marked):
+    0    _start returned, or SIGINT/SIGTERM in server mode
+    N    the guest called proc_exit(N) (slight: 1 with "Error: Exited with
+         i32 exit status N", even for 0); main(0, 0) returned N
+    1    "Error: ..." on stderr: slightfile missing or invalid, a store silk
+         does not support (cloud stores, capabilities not implemented yet),
+         a capability the app imports but the slightfile does not declare,
+         an unknown import, no entry point, on-server-init returned Err, the
+         guest trapped (with a backtrace). slight panics (exit 101) on some of
+         these (unprovided imports, a slightfile without capabilities, which
+         silk runs); silk never does.
+  open(name) of a name the slightfile does not bind returns the WIT
+  unexpected-error case (slight panics, which traps the guest).
 )";
 
 // Reads {path} with one open/fstat/read sequence (no iostreams, one allocation).
@@ -172,6 +200,11 @@ CLI::App* add_run_command(CLI::App& app, RunCommand& options) {
   cmd->add_option("--invoke", options.invoke,
                   "Call export NAME with the VALUES after APP.wasm and print its results (reactors)")
       ->type_name("NAME");
+  cmd->add_option("-c,--config", options.config,
+                  "Run a slight app with this slightfile (slightfile.toml); also `silk -c FILE run`")
+      ->type_name("FILE");
+  cmd->add_flag("-l,--link-all-capabilities", options.link_all_capabilities,
+                "slight mode: link every capability interface the app imports, declared or not");
   cmd->add_option("--socket-fd", options.socket_fds,
                   "Hand silk's open host socket FD to the guest (sock_accept/recv/send/shutdown); "
                   "guest fds follow the pre-opens; repeatable")
@@ -187,7 +220,9 @@ CLI::App* add_run_command(CLI::App& app, RunCommand& options) {
   return cmd;
 }
 
-int run_run_command(const RunCommand& options) {
+int run_run_command(const RunCommand& options, const std::string& global_config) {
+  if (!options.config.empty() || !global_config.empty())
+    return run_slight_app(options, !options.config.empty() ? options.config : global_config);
   if (options.app_and_args.empty()) {
     std::fprintf(stderr, "silk run: no APP.wasm given (see silk run --help)\n");
     return kBadInputStatus;
@@ -228,6 +263,9 @@ int run_run_command(const RunCommand& options) {
   std::vector<wasm::Extern> imports;
   for (const wasm::ImportInfo& import : wasm::module_imports(*module.value())) {
     if (import.kind != wasm::ExternKind::Func || !wasi::WasiContext::is_wasi_module(import.module)) {
+      if (import.module == "canonical_abi" || slight::find_capability_interface(import.module))
+        return bad_input(file, "imports " + import.module + "." + import.name +
+                                   ": a slight app; run it with its slightfile: silk -c slightfile.toml run " + file);
       return bad_input(file, "unknown import " + import.module + "." + import.name + " (" +
                                  wasm::to_string(import.kind) + "): silk run provides only WASI functions");
     }
