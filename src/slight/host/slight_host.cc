@@ -96,7 +96,15 @@ namespace {
 wasm::Result<std::map<const CapabilityInterface*, Plan>> plan_links(const Slightfile& file, bool link_all,
                                                                     const std::vector<wasm::ImportInfo>& imports) {
   std::map<const CapabilityInterface*, Plan> plans;
-  for (const wasm::ImportInfo& import : imports) {
+  // The interface's own functions first, so that messages name one of them
+  // rather than canonical_abi.resource_drop_*.
+  std::vector<const wasm::ImportInfo*> ordered;
+  for (const wasm::ImportInfo& import : imports)
+    if (import.module != "canonical_abi") ordered.push_back(&import);
+  for (const wasm::ImportInfo& import : imports)
+    if (import.module == "canonical_abi") ordered.push_back(&import);
+  for (const wasm::ImportInfo* p : ordered) {
+    const wasm::ImportInfo& import = *p;
     const CapabilityInterface* iface = interface_of(import);
     if (!iface || plans.count(iface)) continue;
     const std::string what = "the app imports " + import.module + "." + import.name;

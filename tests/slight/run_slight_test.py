@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""slight apps under `silk run -c slightfile.toml`, run the way a user runs them.
+
+Usage: run_slight_test.py CASE SILK EXAMPLES_SRC EXAMPLES_BUILD TEST_BUILD SLIGHT_SHARED
+
+Each case runs silk in a fresh temporary directory with TMPDIR pointing into
+it (keyvalue.filesystem's base and the user-secrets key live there), checks
+stdout, stderr and the exit status, and prints PASS or FAIL with the details.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+CASE, SILK, EX_SRC, EX_BUILD, TEST_BUILD, SHARED = sys.argv[1:7]
+KV_WASM = os.path.join(EX_BUILD, "keyvalue-demo", "keyvalue-demo.wasm")
+CONFIGS_WASM = os.path.join(EX_BUILD, "configs-demo", "configs-demo.wasm")
+KV_DIR = os.path.join(EX_SRC, "keyvalue-demo")
+CONFIGS_DIR = os.path.join(EX_SRC, "configs-demo")
+
+KV_DEMO_OUTPUT = """opened my-container
+set hello-spiderlightning = Hello, SpiderLightning!
+get hello-spiderlightning = Hello, SpiderLightning!
+deleted hello-spiderlightning
+get hello-spiderlightning: error key-not-found: key not found: hello-spiderlightning
+set key1 = value1
+set key2 = value2
+set key3 = value3
+keys: key1 key2 key3
+"""
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, what):
+    if not cond:
+        raise Failure(what)
+
+
+class Run:
+    def __init__(self, args, cwd, env):
+        self.args = args
+        p = subprocess.run(args, cwd=cwd, env=env, capture_output=True, timeout=60)
+        self.rc = p.returncode
+        self.out = p.stdout.decode("utf-8", "replace")
+        self.err = p.stderr.decode("utf-8", "replace")
+
+    def __str__(self):
+        return f"$ {' '.join(self.args)}\nexit {self.rc}\n--- stdout\n{self.out}--- stderr\n{self.err}"
+
+
+def silk(work, *args, cwd=None, extra_env=None):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": os.path.join(work, "tmp")}
+    env.update(extra_env or {})
+    r = Run([SILK, *args], cwd or work, env)
+    print(r)
+    return r
+
+
+def expect(r, rc, stdout=None, stdout_has=None, stderr_has=None):
+    check(r.rc == rc, f"exit status {r.rc}, expected {rc}")
+    if stdout is not None:
+        check(r.out == stdout, "stdout differs from the expected:\n" + stdout)
+    for s in stdout_has or []:
+        check(s in r.out, f"stdout lacks {s!r}")
+    for s in stderr_has or []:
+        check(s in r.err, f"stderr lacks {s!r}")
+
+
+# --- keyvalue ---------------------------------------------------------------
+
+def case_keyvalue_filesystem(work):
+    # slight's form: -c before the subcommand, run from the example's folder.
+    r = silk(work, "-c", "slightfile.toml", "run", KV_WASM, cwd=KV_DIR)
+    expect(r, 0, stdout=KV_DEMO_OUTPUT)
+    store = os.path.join(work, "tmp", "my-container")  # slight's layout: $TMPDIR/<name>/<key>
+    check(sorted(os.listdir(store)) == ["key1", "key2", "key3"], f"files in {store}: {os.listdir(store)}")
+    for i in (1, 2, 3):
+        with open(os.path.join(store, f"key{i}"), "rb") as f:
+            check(f.read() == f"value{i}".encode(), f"content of key{i}")
+    # silk's form (-c after run), a second time: the data persists, same output.
+    r = silk(work, "run", "-c", os.path.join(KV_DIR, "slightfile.toml"), KV_WASM)
+    expect(r, 0, stdout=KV_DEMO_OUTPUT)
+    # A key written by someone else is seen by the app (keys() lists it).
+    with open(os.path.join(store, "from-outside"), "wb") as f:
+        f.write(b"x")
+    r = silk(work, "-c", os.path.join(KV_DIR, "slightfile.toml"), "run", KV_WASM)
+    expect(r, 0, stdout_has=["keys: from-outside key1 key2 key3\n"])
+
+
+def case_keyvalue_memory(work):
+    r = silk(work, "-c", "slightfile-memory.toml", "run", KV_WASM, "-l", cwd=KV_DIR)
+    expect(r, 0, stdout=KV_DEMO_OUTPUT)
+    check(not os.path.exists(os.path.join(work, "tmp", "my-container")), "keyvalue.memory wrote to the filesystem")
+
+
+def case_keyvalue_unbound_name(work):
+    # open() of a name the slightfile does not bind: the WIT error, not a crash.
+    r = silk(work, "run", "-c", "slightfile.toml", "--env", "KV_NAME=other", KV_WASM, cwd=KV_DIR)
+    expect(r, 1, stdout="open other: error unexpected-error: no keyvalue capability named 'other' in slightfile.toml\n")
+
+
+def start_redis(work):
+    binary = shutil.which("redis-server")
+    if not binary:
+        return None, None
+    for _ in range(5):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                 "--appendonly", "no", "--dir", work, "--loglevel", "warning"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                if redis_command(port, "PING") == "+PONG":
+                    return proc, port
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        proc.kill()
+        proc.wait()
+    raise Failure("redis-server did not start")
+
+
+def redis_command(port, *args):
+    """One RESP command; the reply's first line (bulk strings: their value)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        req = f"*{len(args)}\r\n" + "".join(f"${len(a)}\r\n{a}\r\n" for a in args)
+        s.sendall(req.encode())
+        data = b""
+        while b"\r\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        line, _, rest = data.partition(b"\r\n")
+        if line.startswith(b"$") and line != b"$-1":
+            n = int(line[1:])
+            while len(rest) < n + 2:
+                rest += s.recv(4096)
+            return rest[:n].decode()
+        return line.decode()
+
+
+def case_keyvalue_redis(work):
+    proc, port = start_redis(work)
+    if proc is None:
+        print("SKIP: redis-server not installed")
+        return
+    try:
+        address = f"redis://127.0.0.1:{port}"
+        r = silk(work, "-c", "slightfile-redis.toml", "run", KV_WASM, cwd=KV_DIR,
+                 extra_env={"REDIS_ADDRESS": address})
+        expect(r, 0, stdout=KV_DEMO_OUTPUT)
+        for i in (1, 2, 3):  # slight's layout: "<name>:<key>"
+            got = redis_command(port, "GET", f"my-container:key{i}")
+            check(got == f"value{i}", f"redis GET my-container:key{i} = {got!r}")
+        check(redis_command(port, "EXISTS", "my-container:hello-spiderlightning") == ":0", "deleted key still in redis")
+    finally:
+        proc.kill()
+        proc.wait()
+    # Redis down: the WIT error case reaches the app, which reports it.
+    r = silk(work, "-c", "slightfile-redis.toml", "run", KV_WASM, cwd=KV_DIR,
+             extra_env={"REDIS_ADDRESS": address})
+    expect(r, 1, stdout_has=["opened my-container\n", "set: error connection-error: "])
+
+
+# --- configs ----------------------------------------------------------------
+
+def case_configs_envvars(work):
+    r = silk(work, "-c", "slightfile.toml", "run", CONFIGS_WASM, cwd=CONFIGS_DIR, extra_env={"HELLO": "world"})
+    expect(r, 0, stdout="get HELLO = world\n")
+    r = silk(work, "-c", "slightfile.toml", "run", CONFIGS_WASM, cwd=CONFIGS_DIR)
+    expect(r, 1, stdout="get HELLO: error unexpected-error: environment variable not found\n")
+    # set writes the host process's environment; the next get sees it.
+    r = silk(work, "-c", "slightfile.toml", "run", "--env", "CONFIG_KEY=NEW_ONE", "--env", "CONFIG_SET=fresh",
+             CONFIGS_WASM, cwd=CONFIGS_DIR)
+    expect(r, 0, stdout="set NEW_ONE = fresh\nget NEW_ONE = fresh\n")
+
+
+def case_configs_usersecrets(work):
+    slightfile = os.path.join(work, "slightfile.toml")
+    shutil.copy(os.path.join(CONFIGS_DIR, "slightfile-usersecrets.toml"), slightfile)
+    r = silk(work, "-c", "slightfile.toml", "secret", "-k", "HELLO", "-v", "s3cret value")
+    expect(r, 0)
+    with open(slightfile) as f:
+        text = f.read()
+    check("[[secret_settings]]" in text and "s3cret" not in text, "secret not stored encrypted:\n" + text)
+    r = silk(work, "-c", "slightfile.toml", "run", CONFIGS_WASM)
+    expect(r, 0, stdout="get HELLO = s3cret value\n")
+    r = silk(work, "-c", "slightfile.toml", "run", "--env", "CONFIG_KEY=MISSING", CONFIGS_WASM)
+    expect(r, 1, stdout_has=["get MISSING: error unexpected-error: "])
+
+
+# --- start-up errors ----------------------------------------------------------
+
+def case_slightfile_missing(work):
+    r = silk(work, "-c", "nonexistent.toml", "run", KV_WASM)
+    expect(r, 1, stdout="", stderr_has=["Error: nonexistent.toml: cannot open the slightfile"])
+
+
+def case_slightfile_bad(work):
+    bad = os.path.join(SHARED, "slightfiles", "bad", "v1_v2.toml")
+    r = silk(work, "-c", bad, "run", KV_WASM)
+    expect(r, 1, stdout="", stderr_has=["Error: " + bad, "you are using a 0.1 specversion, but you are using a 0.2 capability format"])
+    bad = os.path.join(SHARED, "slightfiles", "bad", "dup-1.toml")
+    r = silk(work, "-c", bad, "run", KV_WASM)
+    expect(r, 1, stdout="", stderr_has=["the namespace", "is already defined in the slightfile"])
+
+
+def case_cloud_store(work):
+    cloud = os.path.join(SHARED, "slightfiles", "good", "keyvalue_azblob_slightfile.toml")
+    r = silk(work, "-c", cloud, "run", KV_WASM)
+    expect(r, 1, stdout="", stderr_has=["Error: ", "keyvalue.azblob", "not supported: cloud store (Azure Blob Storage)"])
+
+
+def case_undeclared_capability(work):
+    # keyvalue-demo imports keyvalue; the configs slightfile declares only configs.
+    r = silk(work, "-c", os.path.join(CONFIGS_DIR, "slightfile.toml"), "run", KV_WASM)
+    expect(r, 1, stdout="", stderr_has=["imports keyvalue.keyvalue::open", "declares no keyvalue capability",
+                                        "-l/--link-all-capabilities"])
+    # -l links it anyway (slight's JS engine needs that); open() then fails as a WIT error.
+    r = silk(work, "-c", os.path.join(CONFIGS_DIR, "slightfile.toml"), "run", KV_WASM, "-l")
+    expect(r, 1, stdout_has=["open my-container: error unexpected-error: no keyvalue capability named 'my-container'"])
+
+
+def case_unimplemented_capability(work):
+    wasm = os.path.join(TEST_BUILD, "http_client_import.wasm")
+    with open(os.path.join(work, "client.toml"), "w") as f:
+        f.write('specversion = "0.2"\n\n[[capability]]\nresource = "http-client"\nname = "my-client"\n')
+    r = silk(work, "-c", "client.toml", "run", wasm)
+    expect(r, 1, stdout="", stderr_has=["capability http-client is not supported by silk yet",
+                                        "http-client.request"])
+    # Undeclared + -l: it links, and calling it traps with the same message.
+    with open(os.path.join(work, "empty.toml"), "w") as f:
+        f.write('specversion = "0.2"\n')
+    r = silk(work, "-c", "empty.toml", "run", "-l", wasm)
+    expect(r, 1, stderr_has=["Error: trap in _start: capability http-client is not supported by silk yet"])
+
+
+# --- entry points and WASI ----------------------------------------------------
+
+def case_poc_main(work):
+    wasm = os.path.join(TEST_BUILD, "poc_main.wasm")
+    r = silk(work, "-c", os.path.join(KV_DIR, "slightfile-memory.toml"), "run", wasm)
+    expect(r, 0)
+    # main's return value is the exit status: 10 + unexpected-error (7) for an unbound name.
+    with open(os.path.join(work, "other.toml"), "w") as f:
+        f.write('specversion = "0.2"\n\n[[capability]]\nresource = "keyvalue.memory"\nname = "other"\n')
+    r = silk(work, "-c", "other.toml", "run", wasm)
+    expect(r, 17)
+
+
+def case_no_entry_point(work):
+    r = silk(work, "-c", os.path.join(KV_DIR, "slightfile-memory.toml"), "run", os.path.join(TEST_BUILD, "no_entry.wasm"))
+    expect(r, 1, stderr_has=["no entry point"])
+
+
+def case_wasi_as_slight(work):
+    with open(os.path.join(work, "probe.txt"), "w") as f:
+        f.write("hello from the host\n")
+    with open(os.path.join(work, "empty.toml"), "w") as f:
+        f.write('specversion = "0.2"\n')
+    wasm = os.path.join(TEST_BUILD, "wasi_view.wasm")
+    r = silk(work, "-c", "empty.toml", "run", wasm, extra_env={"SHOULD_NOT_LEAK": "1"})
+    expect(r, 0, stdout=f"argv[0] {SILK}\nargv[1] -c\nargv[2] empty.toml\nargv[3] run\nargv[4] {wasm}\n"
+                        "environ 0\nprobe.txt: hello from the host\n")
+    with open(os.path.join(work, "written.txt")) as f:
+        check(f.read() == "written by the guest\n", "the guest's file did not land in the current directory")
+
+
+def main():
+    fn = globals().get("case_" + CASE)
+    if fn is None:
+        print(f"FAIL: unknown case {CASE}")
+        return 1
+    work = tempfile.mkdtemp(prefix="silk_slight_")
+    os.mkdir(os.path.join(work, "tmp"))
+    try:
+        fn(work)
+    except Failure as e:
+        print(f"FAIL: {CASE}: {e}")
+        return 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"PASS: {CASE}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
