@@ -345,14 +345,16 @@ HttpParser::Step HttpParser::parse(std::string_view in) {
         bool bad = false;
         size_t len = next_line(rest, bad);
         if (len == std::string_view::npos) {
-          // Incomplete line: enforce the limit on what is buffered so far.
-          if (state_ == State::kStart && pending_ > limits_.max_request_line)
+          // Incomplete line: enforce the limit on what is buffered so far,
+          // exactly as the complete line would be judged (its last byte may
+          // be the CR, and the LF is still to come).
+          if (state_ == State::kStart && pending_ > limits_.max_request_line + 1)
             return fail(kind_ == Kind::kRequest ? 414 : 400,
                         kind_ == Kind::kRequest ? "request line too long" : "status line too long", pos);
           if ((state_ == State::kHeaderLine || state_ == State::kTrailers) &&
-              header_bytes_ + pending_ > limits_.max_header_bytes)
+              header_bytes_ + pending_ + 1 > limits_.max_header_bytes)
             return fail(431, "header section too large", pos);
-          if (state_ == State::kChunkSize && pending_ > kMaxChunkLine)
+          if (state_ == State::kChunkSize && pending_ > kMaxChunkLine + 1)
             return fail(400, "chunk size line too long", pos);
           return {Event::kNeedMore, pos};
         }
