@@ -7,8 +7,10 @@
 //
 // Every handler has the same signature and ends by tail-calling the next
 // instruction's handler ([[clang::musttail]]); preserve_none lets the VM
-// state (ip, fp, mem, ctx) stay in registers across the whole chain with no
-// prologue or epilogue. A handler returns only to end the chain: TrapCode::None
+// state (ip, fp, mem, ctx, acc) stay in registers across the whole chain with
+// no prologue or epilogue. {acc} is the integer accumulator: an instruction
+// whose result the very next instruction consumes leaves it there instead of
+// in a frame slot (no store/load round trip through memory). A handler returns only to end the chain: TrapCode::None
 // from `return`, or a trap code.
 //
 // Frame layout (64-bit slots, fp points at slot 0):
@@ -31,7 +33,8 @@ namespace silk::wasm::interp {
 union Word;
 
 #define SILK_HANDLER_ATTR __attribute__((preserve_none))
-using Handler = SILK_HANDLER_ATTR TrapCode (*)(const Word* ip, uint64_t* fp, uint8_t* mem, InstanceCtx* ctx);
+using Handler = SILK_HANDLER_ATTR TrapCode (*)(const Word* ip, uint64_t* fp, uint8_t* mem, InstanceCtx* ctx,
+                                               uint64_t acc);
 
 union Word {
   Handler handler;

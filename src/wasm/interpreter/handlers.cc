@@ -14,11 +14,11 @@ namespace silk::wasm::interp {
 #define SILK_DISPATCH(next_ip)                                   \
   do {                                                           \
     const Word* next_ = (next_ip);                               \
-    [[clang::musttail]] return next_->handler(next_, fp, mem, ctx); \
+    [[clang::musttail]] return next_->handler(next_, fp, mem, ctx, acc); \
   } while (0)
 
 #define SILK_HANDLER(name) \
-  SILK_HANDLER_ATTR TrapCode name(const Word* ip, uint64_t* fp, uint8_t* mem, InstanceCtx* ctx)
+  SILK_HANDLER_ATTR TrapCode name(const Word* ip, uint64_t* fp, uint8_t* mem, InstanceCtx* ctx, uint64_t acc)
 
 namespace {
 
@@ -86,28 +86,41 @@ inline bool interrupt_requested(InstanceCtx* ctx) {
   return ctx->interrupt->load(std::memory_order_relaxed);
 }
 
-template <auto Fn, bool Poll>
-SILK_HANDLER(op_compare_branch) {
-  using A = typename FnTraits<decltype(Fn)>::Arg;
-  if (Fn(rd<A>(fp, ip[1].s.a), rd<A>(fp, ip[1].s.b))) {
-    if constexpr (Poll) {
-      if (interrupt_requested(ctx)) [[unlikely]] return TrapCode::Interrupted;
-    }
-    SILK_DISPATCH(ip[2].target);
-  }
+// The operands of a binary op in the {O} form (see Operands).
+template <typename A, Operands O>
+inline A lhs_of(const Word* ip, const uint64_t* fp, uint64_t acc) {
+  if constexpr (O == Operands::AS || O == Operands::AI) return A(acc);
+  else return rd<A>(fp, ip[1].s.a);
+}
+template <typename A, Operands O>
+inline A rhs_of(const Word* ip, const uint64_t* fp, uint64_t acc) {
+  if constexpr (O == Operands::SA) return A(acc);
+  else if constexpr (O == Operands::SI || O == Operands::AI) return A(ip[2].u64);
+  else return rd<A>(fp, ip[1].s.b);
+}
+constexpr bool has_imm(Operands o) { return o == Operands::SI || o == Operands::AI; }
+
+template <auto Fn, Operands O, bool ToAcc>
+SILK_HANDLER(op_binary_variant) {
+  using T = FnTraits<decltype(Fn)>;
+  using A = typename T::Arg;
+  auto r = Fn(lhs_of<A, O>(ip, fp, acc), rhs_of<A, O>(ip, fp, acc));
+  if constexpr (ToAcc) acc = uint64_t(r);
+  else wr<typename T::Ret>(fp, has_imm(O) ? ip[1].s.b : ip[2].s.a, r);
   SILK_DISPATCH(ip + 3);
 }
 
-template <auto Fn, bool Poll>
-SILK_HANDLER(op_compare_imm_branch) {
+template <auto Fn, Operands O, bool Poll>
+SILK_HANDLER(op_compare_branch) {
   using A = typename FnTraits<decltype(Fn)>::Arg;
-  if (Fn(rd<A>(fp, ip[1].s.a), A(ip[2].u64))) {
+  constexpr int target = has_imm(O) ? 3 : 2;
+  if (Fn(lhs_of<A, O>(ip, fp, acc), rhs_of<A, O>(ip, fp, acc))) {
     if constexpr (Poll) {
       if (interrupt_requested(ctx)) [[unlikely]] return TrapCode::Interrupted;
     }
-    SILK_DISPATCH(ip[3].target);
+    SILK_DISPATCH(ip[target].target);
   }
-  SILK_DISPATCH(ip + 4);
+  SILK_DISPATCH(ip + target + 1);
 }
 
 // Loads and stores (spec 4.4.7). With guard pages the effective address
@@ -165,7 +178,7 @@ inline TrapCode call_function(Function* f, uint64_t* nfp, InstanceCtx* ctx) {
     t = call_host_function(f, nfp, ctx);
   } else {
     InstanceCtx* c = f->ctx;
-    t = f->code->handler(f->code, nfp, c->mem_base, c);
+    t = f->code->handler(f->code, nfp, c->mem_base, c, 0);
   }
   if (t != TrapCode::None) [[unlikely]] capture_backtrace(*ex);
   --ex->depth;
@@ -300,7 +313,7 @@ SILK_HANDLER(op_return_call) {
   move_args_down(f, ip[1].s.b, fp);
   if (f->is_host) return call_host_function(f, fp, ctx);
   InstanceCtx* c = f->ctx;
-  [[clang::musttail]] return f->code->handler(f->code, fp, c->mem_base, c);
+  [[clang::musttail]] return f->code->handler(f->code, fp, c->mem_base, c, acc);
 }
 
 SILK_HANDLER(op_return_call_indirect) {
@@ -311,7 +324,7 @@ SILK_HANDLER(op_return_call_indirect) {
   move_args_down(f, ip[2].s.a, fp);
   if (f->is_host) return call_host_function(f, fp, ctx);
   InstanceCtx* c = f->ctx;
-  [[clang::musttail]] return f->code->handler(f->code, fp, c->mem_base, c);
+  [[clang::musttail]] return f->code->handler(f->code, fp, c->mem_base, c, acc);
 }
 
 SILK_HANDLER(op_lazy_translate) {
@@ -497,7 +510,10 @@ Handler numeric_imm_handler(Opcode op) {
     SILK_IMM_CASE(I32LeU) SILK_IMM_CASE(I32GeS) SILK_IMM_CASE(I32GeU)
     SILK_IMM_CASE(I64Add) SILK_IMM_CASE(I64Sub) SILK_IMM_CASE(I64Mul) SILK_IMM_CASE(I64And)
     SILK_IMM_CASE(I64Or) SILK_IMM_CASE(I64Xor) SILK_IMM_CASE(I64Shl) SILK_IMM_CASE(I64ShrS)
-    SILK_IMM_CASE(I64ShrU)
+    SILK_IMM_CASE(I64ShrU) SILK_IMM_CASE(I32Rotl) SILK_IMM_CASE(I32Rotr) SILK_IMM_CASE(I64Rotl)
+    SILK_IMM_CASE(I64Rotr) SILK_IMM_CASE(I64Eq) SILK_IMM_CASE(I64Ne) SILK_IMM_CASE(I64LtS)
+    SILK_IMM_CASE(I64LtU) SILK_IMM_CASE(I64GtS) SILK_IMM_CASE(I64GtU) SILK_IMM_CASE(I64LeS)
+    SILK_IMM_CASE(I64LeU) SILK_IMM_CASE(I64GeS) SILK_IMM_CASE(I64GeU)
 #undef SILK_IMM_CASE
     default: return nullptr;
   }
@@ -508,21 +524,67 @@ Handler numeric_imm_handler(Opcode op) {
   X(I32GeU) X(I64Eq) X(I64Ne) X(I64LtS) X(I64LtU) X(I64GtS) X(I64GtU) X(I64LeS) X(I64LeU) \
   X(I64GeS) X(I64GeU)
 
-template <bool Imm, bool Poll>
+template <Operands O, bool Poll>
 Handler compare_branch_for(Opcode op) {
   switch (op) {
 #define SILK_CMP_CASE(Name) \
   case Opcode::Name:        \
-    return Imm ? &op_compare_imm_branch<&sem::Name, Poll> : &op_compare_branch<&sem::Name, Poll>;
+    return &op_compare_branch<&sem::Name, O, Poll>;
     SILK_COMPARE_OPS(SILK_CMP_CASE)
 #undef SILK_CMP_CASE
     default: return nullptr;
   }
 }
 
-Handler compare_branch_handler(Opcode op, bool imm, bool back_edge) {
-  if (imm) return back_edge ? compare_branch_for<true, true>(op) : compare_branch_for<true, false>(op);
-  return back_edge ? compare_branch_for<false, true>(op) : compare_branch_for<false, false>(op);
+template <bool Poll>
+Handler compare_branch_for(Opcode op, Operands o) {
+  switch (o) {
+    case Operands::SS: return compare_branch_for<Operands::SS, Poll>(op);
+    case Operands::AS: return compare_branch_for<Operands::AS, Poll>(op);
+    case Operands::SA: return compare_branch_for<Operands::SA, Poll>(op);
+    case Operands::SI: return compare_branch_for<Operands::SI, Poll>(op);
+    case Operands::AI: return compare_branch_for<Operands::AI, Poll>(op);
+  }
+  return nullptr;
+}
+
+Handler compare_branch_handler(Opcode op, Operands operands, bool back_edge) {
+  return back_edge ? compare_branch_for<true>(op, operands) : compare_branch_for<false>(op, operands);
+}
+
+// The integer ops with accumulator forms: everything that cannot trap.
+#define SILK_ACC_OPS(X)                                                                          \
+  SILK_COMPARE_OPS(X)                                                                            \
+  X(I32Add) X(I32Sub) X(I32Mul) X(I32And) X(I32Or) X(I32Xor) X(I32Shl) X(I32ShrS) X(I32ShrU)     \
+  X(I32Rotl) X(I32Rotr) X(I64Add) X(I64Sub) X(I64Mul) X(I64And) X(I64Or) X(I64Xor) X(I64Shl)     \
+  X(I64ShrS) X(I64ShrU) X(I64Rotl) X(I64Rotr)
+
+template <Operands O, bool ToAcc>
+Handler binary_variant_for(Opcode op) {
+  switch (op) {
+#define SILK_ACC_CASE(Name) \
+  case Opcode::Name:        \
+    return &op_binary_variant<&sem::Name, O, ToAcc>;
+    SILK_ACC_OPS(SILK_ACC_CASE)
+#undef SILK_ACC_CASE
+    default: return nullptr;
+  }
+}
+
+template <bool ToAcc>
+Handler binary_variant_for(Opcode op, Operands o) {
+  switch (o) {
+    case Operands::SS: return binary_variant_for<Operands::SS, ToAcc>(op);
+    case Operands::AS: return binary_variant_for<Operands::AS, ToAcc>(op);
+    case Operands::SA: return binary_variant_for<Operands::SA, ToAcc>(op);
+    case Operands::SI: return binary_variant_for<Operands::SI, ToAcc>(op);
+    case Operands::AI: return binary_variant_for<Operands::AI, ToAcc>(op);
+  }
+  return nullptr;
+}
+
+Handler binary_variant_handler(Opcode op, Operands operands, bool to_acc) {
+  return to_acc ? binary_variant_for<true>(op, operands) : binary_variant_for<false>(op, operands);
 }
 
 Opcode negated_compare(Opcode op) {

@@ -42,7 +42,7 @@
 namespace silk::wasm::interp {
 
 #define SILK_DECLARE_HANDLER(name) \
-  SILK_HANDLER_ATTR TrapCode name(const Word* ip, uint64_t* fp, uint8_t* mem, InstanceCtx* ctx);
+  SILK_HANDLER_ATTR TrapCode name(const Word* ip, uint64_t* fp, uint8_t* mem, InstanceCtx* ctx, uint64_t acc);
 
 SILK_DECLARE_HANDLER(op_unreachable)
 SILK_DECLARE_HANDLER(op_enter)
@@ -89,10 +89,18 @@ Handler numeric_handler(Opcode op);
 Handler numeric_imm_handler(Opcode op);
 // The handler of a load or store under the given bounds-check mode.
 Handler memory_handler(Opcode op, BoundsChecks mode);
-// A fused compare-and-branch, branching when the compare is true; {imm}
-// selects the immediate-rhs layout, {back_edge} the polling variant. Null
-// when {op} has no fused form.
-Handler compare_branch_handler(Opcode op, bool imm, bool back_edge);
+// Where a binary op's operands come from: S = frame slot, A = the
+// accumulator, I = immediate. Layouts: SS/AS/SA as `binary`, SI/AI as
+// `binary, imm` (an operand taken from the accumulator leaves its field unused).
+enum class Operands : uint8_t { SS, AS, SA, SI, AI };
+// The {operands} form of the integer op {op}, writing its result to the
+// accumulator ({to_acc}) or to its dst slot. Null when {op} (floats, traps)
+// has no accumulator forms.
+Handler binary_variant_handler(Opcode op, Operands operands, bool to_acc);
+// A fused compare-and-branch, branching when the compare is true, with the
+// {operands} layout ([lhs|rhs] [target] or [lhs|-] [imm] [target]);
+// {back_edge} selects the polling variant. Null when {op} has no fused form.
+Handler compare_branch_handler(Opcode op, Operands operands, bool back_edge);
 // The compare that is true exactly when {op} is false (i32/i64 integer
 // compares only), or Opcode::Count.
 Opcode negated_compare(Opcode op);

@@ -81,6 +81,9 @@ class Translator {
     Slot lhs, rhs;
     bool rhs_is_imm = false;
     uint64_t imm = 0;
+    // Set when it has accumulator forms: which op, and its operand form.
+    Opcode op = Opcode::Count;
+    interp::Operands operands = interp::Operands::SS;
   };
 
 
@@ -140,6 +143,12 @@ class Translator {
     producer_.dst_word = dst_word;
     producer_.dst_in_b = in_b;
     producer_.height = height() - 1;
+  }
+  // True when the value at stack height {h} was computed by the last
+  // instruction emitted, which can leave it in the accumulator instead.
+  bool producer_acc_at(uint32_t h) const {
+    return producer_.end == code_.size() && producer_.op != Opcode::Count && h < height() &&
+           producer_.height == h && stack_[h].kind == Operand::Kind::Stack;
   }
   bool top_is_fusable_compare() const { return producer_is_top() && producer_.compare != Opcode::Count; }
   // Pops the compare the last instruction produced and takes its code back.
@@ -269,7 +278,7 @@ size_t Translator::emit_compare_branch(const Producer& p, bool negate, bool back
     emit_pair(p.lhs, 0);
   } else {
     Opcode op = negate ? interp::negated_compare(p.compare) : p.compare;
-    emit(interp::compare_branch_handler(op, p.rhs_is_imm, back_edge));
+    emit(interp::compare_branch_handler(op, p.operands, back_edge));
     if (p.rhs_is_imm) {
       emit_pair(p.lhs, 0);
       emit_u64(p.imm);
@@ -476,33 +485,56 @@ void Translator::translate_numeric(const Instr& in) {
     }
     return;
   }
-  Handler imm = interp::numeric_imm_handler(in.op);
-  if (imm && stack_.back().kind == Operand::Kind::Const) {
-    uint64_t value = stack_.back().value;
+  using interp::Operands;
+  bool acc_op = interp::binary_variant_handler(in.op, Operands::SS, false) != nullptr;
+  bool rhs_imm = interp::numeric_imm_handler(in.op) && stack_.back().kind == Operand::Kind::Const;
+  // The accumulator can carry an operand that the previous instruction just
+  // computed (and nothing else reads): the rhs when it is the stack top, or
+  // the lhs when the rhs above it needed no code (a local or a constant).
+  uint32_t h = height();
+  bool rhs_acc = acc_op && !rhs_imm && producer_acc_at(h - 1);
+  bool lhs_acc = acc_op && !rhs_acc && stack_.back().kind != Operand::Kind::Stack && producer_acc_at(h - 2);
+  Operands operands = rhs_imm ? (lhs_acc ? Operands::AI : Operands::SI)
+                              : (rhs_acc ? Operands::SA : lhs_acc ? Operands::AS : Operands::SS);
+  if (rhs_acc || lhs_acc) code_[producer_.start].handler = interp::binary_variant_handler(producer_.op, producer_.operands, true);
+
+  Slot lhs = 0, rhs = 0;
+  uint64_t value = 0;
+  if (rhs_imm) {
+    value = stack_.back().value;
     stack_.pop_back();
-    Slot lhs = pop_slot();
-    size_t start = emit(imm);
-    size_t w = emit_pair(lhs, push_result());
-    emit_u64(value);
-    note_producer(start, w, true);
-    if (is_compare) {
-      producer_.compare = in.op;
-      producer_.lhs = lhs;
-      producer_.rhs_is_imm = true;
-      producer_.imm = value;
-    }
-    return;
+  } else {
+    rhs = pop_slot();
   }
-  Slot rhs = pop_slot();
-  Slot lhs = pop_slot();
-  size_t start = emit(interp::numeric_handler(in.op));
-  emit_pair(lhs, rhs);
-  size_t w = emit_pair(push_result(), 0);
-  note_producer(start, w, false);
+  lhs = pop_slot();
+  if (rhs_acc) rhs = 0;
+  if (lhs_acc) lhs = 0;
+  Handler handler = acc_op ? interp::binary_variant_handler(in.op, operands, false)
+                   : rhs_imm ? interp::numeric_imm_handler(in.op)
+                             : interp::numeric_handler(in.op);
+  size_t start = emit(handler);
+  size_t w;
+  bool dst_in_b;
+  if (rhs_imm) {
+    w = emit_pair(lhs, push_result());
+    emit_u64(value);
+    dst_in_b = true;
+  } else {
+    emit_pair(lhs, rhs);
+    w = emit_pair(push_result(), 0);
+    dst_in_b = false;
+  }
+  note_producer(start, w, dst_in_b);
+  if (acc_op) {
+    producer_.op = in.op;
+    producer_.operands = operands;
+  }
   if (is_compare) {
     producer_.compare = in.op;
     producer_.lhs = lhs;
     producer_.rhs = rhs;
+    producer_.rhs_is_imm = rhs_imm;
+    producer_.imm = value;
   }
 }
 
@@ -512,11 +544,11 @@ void Translator::emit_compare_value(const Producer& cmp) {
     emit(interp::numeric_handler(cmp.compare));
     emit_pair(cmp.lhs, push_result());
   } else if (cmp.rhs_is_imm) {
-    emit(interp::numeric_imm_handler(cmp.compare));
+    emit(interp::binary_variant_handler(cmp.compare, cmp.operands, false));
     emit_pair(cmp.lhs, push_result());
     emit_u64(cmp.imm);
   } else {
-    emit(interp::numeric_handler(cmp.compare));
+    emit(interp::binary_variant_handler(cmp.compare, cmp.operands, false));
     emit_pair(cmp.lhs, cmp.rhs);
     emit_pair(push_result(), 0);
   }
