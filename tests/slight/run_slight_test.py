@@ -9,6 +9,7 @@ stdout, stderr and the exit status, and prints PASS or FAIL with the details.
 """
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -263,6 +264,25 @@ def case_poc_main(work):
 def case_no_entry_point(work):
     r = silk(work, "-c", os.path.join(KV_DIR, "slightfile-memory.toml"), "run", os.path.join(TEST_BUILD, "no_entry.wasm"))
     expect(r, 1, stderr_has=["no entry point"])
+
+
+def case_server_mode(work):
+    with open(os.path.join(work, "http.toml"), "w") as f:
+        f.write('specversion = "0.2"\n\n[[capability]]\nresource = "http"\nname = "my-server"\n')
+    # on-server-init returns Err("boom"): "Error: boom", exit 1.
+    r = silk(work, "-c", "http.toml", "run", os.path.join(TEST_BUILD, "server_init_err.wasm"))
+    expect(r, 1, stdout="", stderr_has=["Error: boom"])
+    # Ok: silk keeps running until SIGINT / SIGTERM, then exits 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        env = {"PATH": os.environ.get("PATH", ""), "TMPDIR": os.path.join(work, "tmp")}
+        p = subprocess.Popen([SILK, "-c", "http.toml", "run", os.path.join(TEST_BUILD, "server_init.wasm")],
+                             cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(0.5)
+        check(p.poll() is None, f"silk exited before {sig.name}: {p.returncode}")
+        p.send_signal(sig)
+        out, err = p.communicate(timeout=10)
+        print(f"after {sig.name}: exit {p.returncode}\n{err.decode()}")
+        check(p.returncode == 0, f"exit status {p.returncode} after {sig.name}")
 
 
 def case_wasi_as_slight(work):
