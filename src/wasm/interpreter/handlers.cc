@@ -127,9 +127,9 @@ SILK_HANDLER(op_compare_branch) {
 // (u32 base + u32 offset < 8 GiB) always lands in the reservation, and an
 // access past the accessible size faults into the trap handler. With explicit
 // checks, compare against the current size.
-template <typename M, typename R, bool Checked>
+template <typename M, typename R, bool Checked, bool AddrAcc, bool ToAcc>
 SILK_HANDLER(op_load) {
-  uint64_t ea = uint64_t(rd<uint32_t>(fp, ip[1].s.a)) + ip[2].u64;
+  uint64_t ea = uint64_t(AddrAcc ? uint32_t(acc) : rd<uint32_t>(fp, ip[1].s.a)) + ip[2].u64;
   if constexpr (Checked) {
     if (ea + sizeof(M) > ctx->memory->size) [[unlikely]] return TrapCode::MemoryOutOfBounds;
   }
@@ -137,17 +137,22 @@ SILK_HANDLER(op_load) {
   // SAFETY: {ea} + sizeof(M) is inside the reservation (guard mode) or
   // inside the accessible size (checked mode).
   std::memcpy(&v, mem + ea, sizeof(M));
-  wr<R>(fp, ip[1].s.b, R(v));
+  if constexpr (ToAcc) acc = uint64_t(R(v));
+  else wr<R>(fp, ip[1].s.b, R(v));
   SILK_DISPATCH(ip + 3);
 }
 
-template <typename M, typename V, bool Checked>
+// Store operand forms: SS (both slots), AS (address in the accumulator), SA
+// (value in the accumulator).
+template <typename M, typename V, bool Checked, Operands O>
 SILK_HANDLER(op_store) {
-  uint64_t ea = uint64_t(rd<uint32_t>(fp, ip[1].s.a)) + ip[2].u64;
+  uint64_t ea = uint64_t(O == Operands::AS ? uint32_t(acc) : rd<uint32_t>(fp, ip[1].s.a)) + ip[2].u64;
   if constexpr (Checked) {
     if (ea + sizeof(M) > ctx->memory->size) [[unlikely]] return TrapCode::MemoryOutOfBounds;
   }
-  M v = M(rd<V>(fp, ip[1].s.b));
+  M v;
+  if constexpr (O == Operands::SA) v = M(V(acc));
+  else v = M(rd<V>(fp, ip[1].s.b));
   std::memcpy(mem + ea, &v, sizeof(M));
   SILK_DISPATCH(ip + 3);
 }
@@ -613,38 +618,68 @@ Opcode negated_compare(Opcode op) {
   }
 }
 
-template <bool Checked>
-Handler memory_handler_for(Opcode op) {
+template <bool Checked, bool AddrAcc, bool ToAcc>
+Handler load_handler_for(Opcode op) {
+  // Float loads never write the (integer) accumulator.
   switch (op) {
-    case Opcode::I32Load: return &op_load<uint32_t, uint32_t, Checked>;
-    case Opcode::I64Load: return &op_load<uint64_t, uint64_t, Checked>;
-    case Opcode::F32Load: return &op_load<float, float, Checked>;
-    case Opcode::F64Load: return &op_load<double, double, Checked>;
-    case Opcode::I32Load8S: return &op_load<int8_t, uint32_t, Checked>;
-    case Opcode::I32Load8U: return &op_load<uint8_t, uint32_t, Checked>;
-    case Opcode::I32Load16S: return &op_load<int16_t, uint32_t, Checked>;
-    case Opcode::I32Load16U: return &op_load<uint16_t, uint32_t, Checked>;
-    case Opcode::I64Load8S: return &op_load<int8_t, uint64_t, Checked>;
-    case Opcode::I64Load8U: return &op_load<uint8_t, uint64_t, Checked>;
-    case Opcode::I64Load16S: return &op_load<int16_t, uint64_t, Checked>;
-    case Opcode::I64Load16U: return &op_load<uint16_t, uint64_t, Checked>;
-    case Opcode::I64Load32S: return &op_load<int32_t, uint64_t, Checked>;
-    case Opcode::I64Load32U: return &op_load<uint32_t, uint64_t, Checked>;
-    case Opcode::I32Store: return &op_store<uint32_t, uint32_t, Checked>;
-    case Opcode::I64Store: return &op_store<uint64_t, uint64_t, Checked>;
-    case Opcode::F32Store: return &op_store<float, float, Checked>;
-    case Opcode::F64Store: return &op_store<double, double, Checked>;
-    case Opcode::I32Store8: return &op_store<uint8_t, uint32_t, Checked>;
-    case Opcode::I32Store16: return &op_store<uint16_t, uint32_t, Checked>;
-    case Opcode::I64Store8: return &op_store<uint8_t, uint64_t, Checked>;
-    case Opcode::I64Store16: return &op_store<uint16_t, uint64_t, Checked>;
-    case Opcode::I64Store32: return &op_store<uint32_t, uint64_t, Checked>;
+    case Opcode::I32Load: return &op_load<uint32_t, uint32_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I64Load: return &op_load<uint64_t, uint64_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::F32Load: return ToAcc ? nullptr : &op_load<float, float, Checked, AddrAcc, false>;
+    case Opcode::F64Load: return ToAcc ? nullptr : &op_load<double, double, Checked, AddrAcc, false>;
+    case Opcode::I32Load8S: return &op_load<int8_t, uint32_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I32Load8U: return &op_load<uint8_t, uint32_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I32Load16S: return &op_load<int16_t, uint32_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I32Load16U: return &op_load<uint16_t, uint32_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I64Load8S: return &op_load<int8_t, uint64_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I64Load8U: return &op_load<uint8_t, uint64_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I64Load16S: return &op_load<int16_t, uint64_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I64Load16U: return &op_load<uint16_t, uint64_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I64Load32S: return &op_load<int32_t, uint64_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I64Load32U: return &op_load<uint32_t, uint64_t, Checked, AddrAcc, ToAcc>;
     default: return nullptr;
   }
 }
 
-Handler memory_handler(Opcode op, BoundsChecks mode) {
-  return mode == BoundsChecks::Explicit ? memory_handler_for<true>(op) : memory_handler_for<false>(op);
+template <bool Checked, Operands O>
+Handler store_handler_for(Opcode op) {
+  // A float value is never in the accumulator.
+  constexpr bool value_acc = O == Operands::SA;
+  switch (op) {
+    case Opcode::I32Store: return &op_store<uint32_t, uint32_t, Checked, O>;
+    case Opcode::I64Store: return &op_store<uint64_t, uint64_t, Checked, O>;
+    case Opcode::F32Store: return value_acc ? nullptr : &op_store<float, float, Checked, O>;
+    case Opcode::F64Store: return value_acc ? nullptr : &op_store<double, double, Checked, O>;
+    case Opcode::I32Store8: return &op_store<uint8_t, uint32_t, Checked, O>;
+    case Opcode::I32Store16: return &op_store<uint16_t, uint32_t, Checked, O>;
+    case Opcode::I64Store8: return &op_store<uint8_t, uint64_t, Checked, O>;
+    case Opcode::I64Store16: return &op_store<uint16_t, uint64_t, Checked, O>;
+    case Opcode::I64Store32: return &op_store<uint32_t, uint64_t, Checked, O>;
+    default: return nullptr;
+  }
+}
+
+template <bool Checked>
+Handler load_handler_for(Opcode op, bool addr_acc, bool to_acc) {
+  if (addr_acc) return to_acc ? load_handler_for<Checked, true, true>(op) : load_handler_for<Checked, true, false>(op);
+  return to_acc ? load_handler_for<Checked, false, true>(op) : load_handler_for<Checked, false, false>(op);
+}
+
+template <bool Checked>
+Handler store_handler_for(Opcode op, Operands o) {
+  switch (o) {
+    case Operands::AS: return store_handler_for<Checked, Operands::AS>(op);
+    case Operands::SA: return store_handler_for<Checked, Operands::SA>(op);
+    default: return store_handler_for<Checked, Operands::SS>(op);
+  }
+}
+
+Handler load_handler(Opcode op, BoundsChecks mode, bool addr_acc, bool to_acc) {
+  return mode == BoundsChecks::Explicit ? load_handler_for<true>(op, addr_acc, to_acc)
+                                        : load_handler_for<false>(op, addr_acc, to_acc);
+}
+
+Handler store_handler(Opcode op, BoundsChecks mode, Operands operands) {
+  return mode == BoundsChecks::Explicit ? store_handler_for<true>(op, operands) : store_handler_for<false>(op, operands);
 }
 
 }  // namespace silk::wasm::interp

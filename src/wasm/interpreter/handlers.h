@@ -87,12 +87,18 @@ SILK_DECLARE_HANDLER(op_ref_func)
 Handler numeric_handler(Opcode op);
 // The `binary, imm` variant of {op}, or null when there is none.
 Handler numeric_imm_handler(Opcode op);
-// The handler of a load or store under the given bounds-check mode.
-Handler memory_handler(Opcode op, BoundsChecks mode);
 // Where a binary op's operands come from: S = frame slot, A = the
 // accumulator, I = immediate. Layouts: SS/AS/SA as `binary`, SI/AI as
 // `binary, imm` (an operand taken from the accumulator leaves its field unused).
 enum class Operands : uint8_t { SS, AS, SA, SI, AI };
+
+// A load under the given bounds-check mode, its address from the
+// accumulator or a slot, its result to the accumulator (integer loads only,
+// else null) or a slot.
+Handler load_handler(Opcode op, BoundsChecks mode, bool addr_acc, bool to_acc);
+// A store: SS, AS (address in the accumulator) or SA (integer value in the
+// accumulator; null for float stores).
+Handler store_handler(Opcode op, BoundsChecks mode, Operands operands);
 // The {operands} form of the integer op {op}, writing its result to the
 // accumulator ({to_acc}) or to its dst slot. Null when {op} (floats, traps)
 // has no accumulator forms.

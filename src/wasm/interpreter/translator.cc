@@ -81,9 +81,10 @@ class Translator {
     Slot lhs, rhs;
     bool rhs_is_imm = false;
     uint64_t imm = 0;
-    // Set when it has accumulator forms: which op, and its operand form.
-    Opcode op = Opcode::Count;
+    // Its operand form (for compares absorbed into branches).
     interp::Operands operands = interp::Operands::SS;
+    // Its form that leaves the result in the accumulator; null if none.
+    Handler to_acc = nullptr;
   };
 
 
@@ -147,8 +148,14 @@ class Translator {
   // True when the value at stack height {h} was computed by the last
   // instruction emitted, which can leave it in the accumulator instead.
   bool producer_acc_at(uint32_t h) const {
-    return producer_.end == code_.size() && producer_.op != Opcode::Count && h < height() &&
+    return producer_.end == code_.size() && producer_.to_acc != nullptr && h < height() &&
            producer_.height == h && stack_[h].kind == Operand::Kind::Stack;
+  }
+  // Switches the last instruction to its accumulator form: its result is
+  // about to be consumed by the instruction emitted next.
+  void take_producer_into_acc() {
+    code_[producer_.start].handler = producer_.to_acc;
+    producer_.to_acc = nullptr;
   }
   bool top_is_fusable_compare() const { return producer_is_top() && producer_.compare != Opcode::Count; }
   // Pops the compare the last instruction produced and takes its code back.
@@ -496,7 +503,7 @@ void Translator::translate_numeric(const Instr& in) {
   bool lhs_acc = acc_op && !rhs_acc && stack_.back().kind != Operand::Kind::Stack && producer_acc_at(h - 2);
   Operands operands = rhs_imm ? (lhs_acc ? Operands::AI : Operands::SI)
                               : (rhs_acc ? Operands::SA : lhs_acc ? Operands::AS : Operands::SS);
-  if (rhs_acc || lhs_acc) code_[producer_.start].handler = interp::binary_variant_handler(producer_.op, producer_.operands, true);
+  if (rhs_acc || lhs_acc) take_producer_into_acc();
 
   Slot lhs = 0, rhs = 0;
   uint64_t value = 0;
@@ -525,10 +532,8 @@ void Translator::translate_numeric(const Instr& in) {
     dst_in_b = false;
   }
   note_producer(start, w, dst_in_b);
-  if (acc_op) {
-    producer_.op = in.op;
-    producer_.operands = operands;
-  }
+  producer_.operands = operands;
+  if (acc_op) producer_.to_acc = interp::binary_variant_handler(in.op, operands, true);
   if (is_compare) {
     producer_.compare = in.op;
     producer_.lhs = lhs;
@@ -853,18 +858,27 @@ Result<void> Translator::translate(const Instr& in) {
       const OpInfo& info = op_info(in.op);
       if (info.align_log2 >= 0) {  // loads and stores
         bool is_store = info.sig[2] == '>';
+        uint32_t h = height();
         if (is_store) {
+          using interp::Operands;
+          Operands o = Operands::SS;
+          if (interp::store_handler(in.op, mode_, Operands::SA) && producer_acc_at(h - 1)) o = Operands::SA;
+          else if (stack_.back().kind != Operand::Kind::Stack && producer_acc_at(h - 2)) o = Operands::AS;
+          if (o != Operands::SS) take_producer_into_acc();
           Slot val = pop_slot();
           Slot addr = pop_slot();
-          emit(interp::memory_handler(in.op, mode_));
-          emit_pair(addr, val);
+          emit(interp::store_handler(in.op, mode_, o));
+          emit_pair(o == Operands::AS ? 0 : addr, o == Operands::SA ? 0 : val);
           emit_u64(in.mem_offset);
         } else {
+          bool addr_acc = producer_acc_at(h - 1);
+          if (addr_acc) take_producer_into_acc();
           Slot addr = pop_slot();
-          size_t start = emit(interp::memory_handler(in.op, mode_));
-          size_t w = emit_pair(addr, push_result());
+          size_t start = emit(interp::load_handler(in.op, mode_, addr_acc, false));
+          size_t w = emit_pair(addr_acc ? 0 : addr, push_result());
           emit_u64(in.mem_offset);
           note_producer(start, w, true);
+          producer_.to_acc = interp::load_handler(in.op, mode_, addr_acc, true);
         }
         break;
       }
