@@ -100,6 +100,16 @@ inline A rhs_of(const Word* ip, const uint64_t* fp, uint64_t acc) {
 }
 constexpr bool has_imm(Operands o) { return o == Operands::SI || o == Operands::AI; }
 
+template <auto Fn, bool SrcAcc, bool ToAcc>
+SILK_HANDLER(op_unary_variant) {
+  using T = FnTraits<decltype(Fn)>;
+  using A = typename T::Arg;
+  auto r = Fn(SrcAcc ? A(acc) : rd<A>(fp, ip[1].s.a));
+  if constexpr (ToAcc) acc = uint64_t(r);
+  else wr<typename T::Ret>(fp, ip[1].s.b, r);
+  SILK_DISPATCH(ip + 2);
+}
+
 template <auto Fn, Operands O, bool ToAcc>
 SILK_HANDLER(op_binary_variant) {
   using T = FnTraits<decltype(Fn)>;
@@ -250,6 +260,24 @@ SILK_HANDLER(op_br_unless) {
   SILK_DISPATCH(ip + 3);
 }
 
+SILK_HANDLER(op_br_if_acc) {
+  if (uint32_t(acc)) SILK_DISPATCH(ip[2].target);
+  SILK_DISPATCH(ip + 3);
+}
+
+SILK_HANDLER(op_br_unless_acc) {
+  if (!uint32_t(acc)) SILK_DISPATCH(ip[2].target);
+  SILK_DISPATCH(ip + 3);
+}
+
+SILK_HANDLER(op_br_if_acc_back) {
+  if (uint32_t(acc)) {
+    if (interrupt_requested(ctx)) [[unlikely]] return TrapCode::Interrupted;
+    SILK_DISPATCH(ip[2].target);
+  }
+  SILK_DISPATCH(ip + 3);
+}
+
 SILK_HANDLER(op_br_back) {
   if (interrupt_requested(ctx)) [[unlikely]] return TrapCode::Interrupted;
   SILK_DISPATCH(ip[1].target);
@@ -281,6 +309,12 @@ SILK_HANDLER(op_br_table) {
 SILK_HANDLER(op_copy) {
   wr<uint64_t>(fp, ip[1].s.b, rd<uint64_t>(fp, ip[1].s.a));
   SILK_DISPATCH(ip + 2);
+}
+
+SILK_HANDLER(op_copy2) {
+  wr<uint64_t>(fp, ip[1].s.b, rd<uint64_t>(fp, ip[1].s.a));
+  wr<uint64_t>(fp, ip[2].s.b, rd<uint64_t>(fp, ip[2].s.a));
+  SILK_DISPATCH(ip + 3);
 }
 
 SILK_HANDLER(op_const) {
@@ -586,6 +620,28 @@ Handler binary_variant_for(Opcode op, Operands o) {
     case Operands::AI: return binary_variant_for<Operands::AI, ToAcc>(op);
   }
   return nullptr;
+}
+
+#define SILK_ACC_UNARY_OPS(X)                                                                 \
+  X(I32Eqz) X(I64Eqz) X(I32Clz) X(I32Ctz) X(I32Popcnt) X(I64Clz) X(I64Ctz) X(I64Popcnt)       \
+  X(I32WrapI64) X(I64ExtendI32S) X(I64ExtendI32U) X(I32Extend8S) X(I32Extend16S) X(I64Extend8S) \
+  X(I64Extend16S) X(I64Extend32S)
+
+template <bool SrcAcc, bool ToAcc>
+Handler unary_variant_for(Opcode op) {
+  switch (op) {
+#define SILK_ACC_UNARY_CASE(Name) \
+  case Opcode::Name:              \
+    return &op_unary_variant<&sem::Name, SrcAcc, ToAcc>;
+    SILK_ACC_UNARY_OPS(SILK_ACC_UNARY_CASE)
+#undef SILK_ACC_UNARY_CASE
+    default: return nullptr;
+  }
+}
+
+Handler unary_variant_handler(Opcode op, bool src_acc, bool to_acc) {
+  if (src_acc) return to_acc ? unary_variant_for<true, true>(op) : unary_variant_for<true, false>(op);
+  return to_acc ? unary_variant_for<false, true>(op) : unary_variant_for<false, false>(op);
 }
 
 Handler binary_variant_handler(Opcode op, Operands operands, bool to_acc) {

@@ -8,10 +8,10 @@
 //   load                  [addr|dst] [offset]
 //   store                 [addr|value] [offset]
 //   const                 [dst|-] [bits]
-//   copy                  [src|dst]
+//   copy                  [src|dst]      copy2 [src|dst] [src|dst] (in order)
 //   select                [a|b] [cond|dst]
 //   br                    [target]
-//   br_if / br_unless     [cond|-] [target]
+//   br_if / br_unless     [cond|-] [target]   (*_acc: the condition is the accumulator)
 //   compare + branch      [lhs|rhs] [target]       (branches when true)
 //   compare imm + branch  [lhs|-] [imm] [target]
 //   br_table              [index|count] [target]*(count+1)
@@ -54,8 +54,12 @@ SILK_DECLARE_HANDLER(op_br_unless)
 SILK_DECLARE_HANDLER(op_br_back)
 SILK_DECLARE_HANDLER(op_br_if_back)
 SILK_DECLARE_HANDLER(op_br_unless_back)
+SILK_DECLARE_HANDLER(op_br_if_acc)
+SILK_DECLARE_HANDLER(op_br_unless_acc)
+SILK_DECLARE_HANDLER(op_br_if_acc_back)
 SILK_DECLARE_HANDLER(op_br_table)
 SILK_DECLARE_HANDLER(op_copy)
+SILK_DECLARE_HANDLER(op_copy2)
 SILK_DECLARE_HANDLER(op_const)
 SILK_DECLARE_HANDLER(op_select)
 SILK_DECLARE_HANDLER(op_call)
@@ -99,6 +103,10 @@ Handler load_handler(Opcode op, BoundsChecks mode, bool addr_acc, bool to_acc);
 // A store: SS, AS (address in the accumulator) or SA (integer value in the
 // accumulator; null for float stores).
 Handler store_handler(Opcode op, BoundsChecks mode, Operands operands);
+// The integer unary op {op} reading its operand from the accumulator or a
+// slot and writing its result to the accumulator or a slot ([src|dst]).
+// Null for ops without such forms (floats, traps).
+Handler unary_variant_handler(Opcode op, bool src_acc, bool to_acc);
 // The {operands} form of the integer op {op}, writing its result to the
 // accumulator ({to_acc}) or to its dst slot. Null when {op} (floats, traps)
 // has no accumulator forms.

@@ -106,6 +106,17 @@ class Translator {
     emit_u64(index);
   }
   void truncate_code(size_t size);
+  // A frame-slot copy; back-to-back copies share one dispatch (op_copy2).
+  void emit_copy(Slot src, Slot dst) {
+    if (last_copy_ == code_.size() - 2 && code_[last_copy_].handler == &interp::op_copy) {
+      code_[last_copy_].handler = &interp::op_copy2;
+      emit_pair(src, dst);
+      last_copy_ = kNone;
+      return;
+    }
+    last_copy_ = emit(&interp::op_copy);
+    emit_pair(src, dst);
+  }
   void emit_label_target(Label& l) {
     if (l.kind == Label::Kind::Loop) {
       emit_target_index(l.loop_target);
@@ -114,7 +125,10 @@ class Translator {
       emit_target_index(0);
     }
   }
-  void patch_to_here(size_t word) { code_[word].u64 = code_.size(); }
+  void patch_to_here(size_t word) {
+    code_[word].u64 = code_.size();
+    last_copy_ = kNone;  // a branch lands here
+  }
 
   // Operand stack.
   uint32_t height() const { return uint32_t(stack_.size()); }
@@ -214,6 +228,7 @@ class Translator {
   uint32_t max_height_ = 0;
   bool dead_ = false;
   bool table_branch_ = false;  // translating br_table
+  size_t last_copy_ = kNone;   // the last op_copy emitted
   uint32_t dead_depth_ = 0;
   Producer producer_;
 };
@@ -301,8 +316,7 @@ size_t Translator::emit_compare_branch(const Producer& p, bool negate, bool back
 void Translator::materialize(uint32_t h) {
   Operand& o = stack_[h];
   if (o.kind == Operand::Kind::Local) {
-    emit(&interp::op_copy);
-    emit_pair(local_slot(o.local), home(h));
+    emit_copy(local_slot(o.local), home(h));
   } else if (o.kind == Operand::Kind::Const) {
     emit(&interp::op_const);
     emit_pair(home(h), 0);
@@ -350,8 +364,7 @@ void Translator::emit_branch_copies(const Label& l) {
   for (uint32_t k = 0; k < arity; ++k) {
     uint32_t src = home(height() - arity + k), dst = home(l.height + k);
     if (src == dst) continue;
-    emit(&interp::op_copy);
-    emit_pair(src, dst);
+    emit_copy(src, dst);
   }
 }
 
@@ -370,8 +383,7 @@ void Translator::emit_return() {
   for (uint32_t k = 0; k < n; ++k) {
     uint32_t src = home(height() - n + k), dst = local_slot(k);
     if (src == dst) continue;
-    emit(&interp::op_copy);
-    emit_pair(src, dst);
+    emit_copy(src, dst);
   }
   emit(&interp::op_return);
 }
@@ -409,9 +421,20 @@ void Translator::translate_br_if(uint32_t depth) {
     // The branch needs a stub: put the compare back as it was.
     emit_compare_value(cmp);
   }
+  bool cond_acc = producer_acc_at(height() - 1);
   Slot cond = pop_slot();
+  bool needs_stub = branch_needs_stub(l);
+  if (cond_acc && !needs_stub) {
+    // Copies do not touch the accumulator, so materializing in between is fine.
+    take_producer_into_acc();
+    materialize_all();
+    emit(back ? &interp::op_br_if_acc_back : &interp::op_br_if_acc);
+    emit_pair(0, 0);
+    emit_label_target(l);
+    return;
+  }
   materialize_all();
-  if (!branch_needs_stub(l)) {
+  if (!needs_stub) {
     emit(back ? &interp::op_br_if_back : &interp::op_br_if);
     emit_pair(cond, 0);
     emit_label_target(l);
@@ -482,11 +505,15 @@ void Translator::translate_numeric(const Instr& in) {
   bool binary = sig[1] != '>';
   bool is_compare = in.op == Opcode::I32Eqz || interp::negated_compare(in.op) != Opcode::Count;
   if (!binary) {
+    bool acc_op = interp::unary_variant_handler(in.op, false, false) != nullptr;
+    bool src_acc = acc_op && producer_acc_at(height() - 1);
+    if (src_acc) take_producer_into_acc();
     Slot src = pop_slot();
-    size_t start = emit(interp::numeric_handler(in.op));
-    size_t w = emit_pair(src, push_result());
+    size_t start = emit(acc_op ? interp::unary_variant_handler(in.op, src_acc, false) : interp::numeric_handler(in.op));
+    size_t w = emit_pair(src_acc ? 0 : src, push_result());
     note_producer(start, w, true);
-    if (in.op == Opcode::I32Eqz) {
+    if (acc_op) producer_.to_acc = interp::unary_variant_handler(in.op, src_acc, true);
+    if (in.op == Opcode::I32Eqz && !src_acc) {
       producer_.compare = in.op;
       producer_.lhs = src;
     }
@@ -603,8 +630,7 @@ void Translator::translate_local_set(uint32_t local, bool tee) {
     uint32_t src = top.kind == Operand::Kind::Local ? local_slot(top.local) : home(height() - 1);
     // (a Const top was handled above)
     if (src != local_slot(local)) {
-      emit(&interp::op_copy);
-      emit_pair(src, local_slot(local));
+      emit_copy(src, local_slot(local));
     }
   }
   if (!tee) stack_.pop_back();
@@ -897,6 +923,7 @@ Result<void> Translator::translate(const Instr& in) {
   switch (in.op) {
     case Opcode::Block: case Opcode::Loop: case Opcode::If: case Opcode::Else: case Opcode::End:
       producer_.end = kNone;
+      last_copy_ = kNone;  // a branch may land here: never merge across it
       break;
     default:
       break;
