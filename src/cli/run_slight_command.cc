@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -27,12 +28,25 @@ int fail(const std::string& message) {
   return kErrorStatus;
 }
 
-// Blocks until SIGINT or SIGTERM (slight's server mode: serve until Ctrl-C).
-void wait_for_stop_signal() {
+sigset_t stop_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  return set;
+}
+
+// Server mode blocks SIGINT/SIGTERM before the entry point runs, so that a
+// signal arriving while on-server-init starts the servers (whose threads
+// inherit the mask) is not lost: it waits for wait_for_stop_signal.
+void block_stop_signals() {
+  sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+// Blocks until SIGINT or SIGTERM (slight's server mode: serve until Ctrl-C).
+void wait_for_stop_signal() {
+  sigset_t set = stop_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   int sig = 0;
   sigwait(&set, &sig);
@@ -98,6 +112,7 @@ int run_slight_app(const RunCommand& options, const std::string& config) {
   }
 
   const bool server = host.value()->server_mode();
+  if (server) block_stop_signals();
   slight::EntryKind entry = slight::find_entry_point(app.value()->instance(), server);
   slight::EntryOutcome outcome = slight::run_entry_point(store, *app.value(), entry);
   if (outcome.trap) {
@@ -111,6 +126,13 @@ int run_slight_app(const RunCommand& options, const std::string& config) {
     // slight serves until Ctrl-C whatever the entry point did (§5.3).
     std::fflush(stdout);
     wait_for_stop_signal();
+    // Graceful: the servers stop accepting, in-flight requests finish.
+    host.value()->stop_http_servers();
+    if (std::getenv("SILK_HTTP_STATS")) {
+      auto stats = host.value()->http_stats();
+      std::fprintf(stderr, "silk: %llu requests, %.1f us per request instance\n", (unsigned long long)stats.requests,
+                   stats.requests ? double(stats.instantiate_ns) / 1000.0 / double(stats.requests) : 0.0);
+    }
     return 0;
   }
   return outcome.status;

@@ -1,12 +1,14 @@
 // silk::slight — the capability hosts behind the generated glue (private to
 // src/slight/host): adapters from the generated <Iface>Host classes to silk's
-// implementations (configs: slightfile/config.h; keyvalue: src/slight/keyvalue).
+// implementations (configs: slightfile/config.h; keyvalue: src/slight/keyvalue;
+// http-client: src/net; http-server: http_server_host.h).
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "slight/bindings/configs.h"
+#include "slight/bindings/http_client.h"
 #include "slight/bindings/keyvalue.h"
 #include "slight/slightfile/slightfile.h"
 
@@ -20,6 +22,8 @@ std::string no_capability_message(const Slightfile& file, CapabilityGroup group,
 std::shared_ptr<configs::ConfigsHost> make_configs_host(const Slightfile& file);
 // {temp_dir}: keyvalue.filesystem's base directory ("" = $TMPDIR or /tmp).
 std::shared_ptr<keyvalue::KeyvalueHost> make_keyvalue_host(const Slightfile& file, std::string temp_dir);
+// http-client over src/net's client (http_client_host.cc).
+std::shared_ptr<http_client::HttpClientHost> make_http_client_host();
 // False when silk was built without the keyvalue backends.
 bool keyvalue_available();
 

@@ -7,6 +7,7 @@
 
 #include "slight/bindings/http_server_export.h"
 #include "slight/host/capabilities.h"
+#include "slight/host/http_server_host.h"
 
 namespace silk::slight {
 
@@ -21,8 +22,8 @@ constexpr CapabilityInterface kInterfaces[] = {
     {"distributed-locking", G::DistributedLocking, false},
     {"sql", G::Sql, false},
     {"blob-store", G::Blob, false},
-    {"http-server", G::Http, false},
-    {"http-client", G::HttpClient, false},
+    {"http-server", G::Http, true},
+    {"http-client", G::HttpClient, true},
 };
 
 // canonical_abi.resource_{drop,clone}_<resource> -> the interface of <resource>.
@@ -71,6 +72,8 @@ const CapabilityInterface* find_capability_interface(std::string_view module) {
 struct SlightHost::Backends {
   std::shared_ptr<configs::ConfigsHost> configs;
   std::shared_ptr<keyvalue::KeyvalueHost> keyvalue;
+  std::shared_ptr<http_client::HttpClientHost> http_client;
+  std::unique_ptr<HttpServerRuntime> http;  // threads start with the first server::serve
 };
 
 SlightHost::SlightHost(Slightfile file, SlightHostOptions options)
@@ -78,9 +81,23 @@ SlightHost::SlightHost(Slightfile file, SlightHostOptions options)
   // The hosts refer to file_, which lives as long as this SlightHost.
   backends_->configs = make_configs_host(file_);
   backends_->keyvalue = make_keyvalue_host(file_, options_.keyvalue_temp_dir);
+  backends_->http_client = make_http_client_host();
+  backends_->http = std::make_unique<HttpServerRuntime>(*this, options_.http);
 }
 
-SlightHost::~SlightHost() = default;
+SlightHost::~SlightHost() {
+  // The servers' workers instantiate through this host: stop them first.
+  backends_->http->stop_all();
+}
+
+void SlightHost::stop_http_servers() const { backends_->http->stop_all(); }
+
+size_t SlightHost::http_server_count() const { return backends_->http->server_count(); }
+
+SlightHost::HttpStats SlightHost::http_stats() const {
+  auto s = backends_->http->stats();
+  return {s.requests, s.instantiate_ns};
+}
 
 Result<std::unique_ptr<SlightHost>> SlightHost::create(Slightfile file, SlightHostOptions options) {
   Result<void> supported = check_supported(file);
@@ -159,6 +176,12 @@ wasm::Result<std::unique_ptr<SlightInstance>> SlightHost::instantiate(wasm::Stor
       app->states_.push_back(SILK_TRY(keyvalue::register_keyvalue_imports(store, resolver, backends_->keyvalue)));
     } else if (iface->group == G::Configs) {
       app->states_.push_back(SILK_TRY(configs::register_configs_imports(store, resolver, backends_->configs)));
+    } else if (iface->group == G::Http) {
+      app->states_.push_back(
+          SILK_TRY(http_server::register_http_server_imports(store, resolver, backends_->http->host_for(module))));
+    } else if (iface->group == G::HttpClient) {
+      app->states_.push_back(
+          SILK_TRY(http_client::register_http_client_imports(store, resolver, backends_->http_client)));
     }
   }
   for (size_t i = 0; i < imports.size(); ++i) {

@@ -25,8 +25,8 @@
 //        declare (without -l): "... imports keyvalue.keyvalue::open but
 //        slightfile.toml declares no keyvalue capability";
 //      - a declared capability silk has no host for yet (messaging, sql,
-//        distributed-locking, blob-store, http-server, http-client):
-//        "capability http-client is not supported by silk yet". With -l an
+//        distributed-locking, blob-store):
+//        "capability messaging is not supported by silk yet". With -l an
 //        UNDECLARED unimplemented interface is linked to functions that trap
 //        with that message when called (what the JS engine, which imports every
 //        interface, needs to start);
@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "slight/host/http_server_host.h"
 #include "slight/slightfile/slightfile.h"
 #include "wasi/wasi.h"
 #include "wasm/engine.h"
@@ -62,6 +63,8 @@ struct SlightHostOptions {
   int stdin_fd = 0, stdout_fd = 1, stderr_fd = 2;
   // keyvalue.filesystem's base directory; empty: $TMPDIR, else /tmp (slight's temp_dir()).
   std::string keyvalue_temp_dir;
+  // http-server: worker threads, queue bound, drain timeout (http_server_host.h).
+  HttpServerOptions http;
 };
 
 // The capability interfaces (import modules) slight defines, and whether silk
@@ -110,6 +113,19 @@ class SlightHost {
   // a trap in the start function is returned as the trap.
   wasm::Result<std::unique_ptr<SlightInstance>> instantiate(wasm::Store& store,
                                                             std::shared_ptr<const wasm::Module> module) const;
+
+  // http-server: stops every server the app started (server::serve), letting
+  // in-flight requests finish, then their threads. Idempotent; the
+  // destructor does it too.
+  void stop_http_servers() const;
+  size_t http_server_count() const;
+  // Requests served on per-request instances and the time spent creating
+  // those instances (new Store + instantiate + _initialize).
+  struct HttpStats {
+    uint64_t requests = 0;
+    uint64_t instantiate_ns = 0;
+  };
+  HttpStats http_stats() const;
 
   struct Backends;  // process-wide capability state (slight_host.cc)
 
