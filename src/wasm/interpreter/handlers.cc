@@ -100,23 +100,23 @@ inline A rhs_of(const Word* ip, const uint64_t* fp, uint64_t acc) {
 }
 constexpr bool has_imm(Operands o) { return o == Operands::SI || o == Operands::AI; }
 
-template <auto Fn, bool SrcAcc, bool ToAcc>
+template <auto Fn, bool SrcAcc, Dst D>
 SILK_HANDLER(op_unary_variant) {
   using T = FnTraits<decltype(Fn)>;
   using A = typename T::Arg;
   auto r = Fn(SrcAcc ? A(acc) : rd<A>(fp, ip[1].s.a));
-  if constexpr (ToAcc) acc = uint64_t(r);
-  else wr<typename T::Ret>(fp, ip[1].s.b, r);
+  if constexpr (D != Dst::Slot) acc = uint64_t(r);
+  if constexpr (D != Dst::Acc) wr<typename T::Ret>(fp, ip[1].s.b, r);
   SILK_DISPATCH(ip + 2);
 }
 
-template <auto Fn, Operands O, bool ToAcc>
+template <auto Fn, Operands O, Dst D>
 SILK_HANDLER(op_binary_variant) {
   using T = FnTraits<decltype(Fn)>;
   using A = typename T::Arg;
   auto r = Fn(lhs_of<A, O>(ip, fp, acc), rhs_of<A, O>(ip, fp, acc));
-  if constexpr (ToAcc) acc = uint64_t(r);
-  else wr<typename T::Ret>(fp, has_imm(O) ? ip[1].s.b : ip[2].s.a, r);
+  if constexpr (D != Dst::Slot) acc = uint64_t(r);
+  if constexpr (D != Dst::Acc) wr<typename T::Ret>(fp, has_imm(O) ? ip[1].s.b : ip[2].s.a, r);
   SILK_DISPATCH(ip + 3);
 }
 
@@ -137,7 +137,7 @@ SILK_HANDLER(op_compare_branch) {
 // (u32 base + u32 offset < 8 GiB) always lands in the reservation, and an
 // access past the accessible size faults into the trap handler. With explicit
 // checks, compare against the current size.
-template <typename M, typename R, bool Checked, bool AddrAcc, bool ToAcc>
+template <typename M, typename R, bool Checked, bool AddrAcc, Dst D>
 SILK_HANDLER(op_load) {
   uint64_t ea = uint64_t(AddrAcc ? uint32_t(acc) : rd<uint32_t>(fp, ip[1].s.a)) + ip[2].u64;
   if constexpr (Checked) {
@@ -147,8 +147,8 @@ SILK_HANDLER(op_load) {
   // SAFETY: {ea} + sizeof(M) is inside the reservation (guard mode) or
   // inside the accessible size (checked mode).
   std::memcpy(&v, mem + ea, sizeof(M));
-  if constexpr (ToAcc) acc = uint64_t(R(v));
-  else wr<R>(fp, ip[1].s.b, R(v));
+  if constexpr (D != Dst::Slot) acc = uint64_t(R(v));
+  if constexpr (D != Dst::Acc) wr<R>(fp, ip[1].s.b, R(v));
   SILK_DISPATCH(ip + 3);
 }
 
@@ -598,26 +598,26 @@ Handler compare_branch_handler(Opcode op, Operands operands, bool back_edge) {
   X(I32Rotl) X(I32Rotr) X(I64Add) X(I64Sub) X(I64Mul) X(I64And) X(I64Or) X(I64Xor) X(I64Shl)     \
   X(I64ShrS) X(I64ShrU) X(I64Rotl) X(I64Rotr)
 
-template <Operands O, bool ToAcc>
+template <Operands O, Dst D>
 Handler binary_variant_for(Opcode op) {
   switch (op) {
 #define SILK_ACC_CASE(Name) \
   case Opcode::Name:        \
-    return &op_binary_variant<&sem::Name, O, ToAcc>;
+    return &op_binary_variant<&sem::Name, O, D>;
     SILK_ACC_OPS(SILK_ACC_CASE)
 #undef SILK_ACC_CASE
     default: return nullptr;
   }
 }
 
-template <bool ToAcc>
+template <Dst D>
 Handler binary_variant_for(Opcode op, Operands o) {
   switch (o) {
-    case Operands::SS: return binary_variant_for<Operands::SS, ToAcc>(op);
-    case Operands::AS: return binary_variant_for<Operands::AS, ToAcc>(op);
-    case Operands::SA: return binary_variant_for<Operands::SA, ToAcc>(op);
-    case Operands::SI: return binary_variant_for<Operands::SI, ToAcc>(op);
-    case Operands::AI: return binary_variant_for<Operands::AI, ToAcc>(op);
+    case Operands::SS: return binary_variant_for<Operands::SS, D>(op);
+    case Operands::AS: return binary_variant_for<Operands::AS, D>(op);
+    case Operands::SA: return binary_variant_for<Operands::SA, D>(op);
+    case Operands::SI: return binary_variant_for<Operands::SI, D>(op);
+    case Operands::AI: return binary_variant_for<Operands::AI, D>(op);
   }
   return nullptr;
 }
@@ -627,25 +627,39 @@ Handler binary_variant_for(Opcode op, Operands o) {
   X(I32WrapI64) X(I64ExtendI32S) X(I64ExtendI32U) X(I32Extend8S) X(I32Extend16S) X(I64Extend8S) \
   X(I64Extend16S) X(I64Extend32S)
 
-template <bool SrcAcc, bool ToAcc>
+template <bool SrcAcc, Dst D>
 Handler unary_variant_for(Opcode op) {
   switch (op) {
 #define SILK_ACC_UNARY_CASE(Name) \
   case Opcode::Name:              \
-    return &op_unary_variant<&sem::Name, SrcAcc, ToAcc>;
+    return &op_unary_variant<&sem::Name, SrcAcc, D>;
     SILK_ACC_UNARY_OPS(SILK_ACC_UNARY_CASE)
 #undef SILK_ACC_UNARY_CASE
     default: return nullptr;
   }
 }
 
-Handler unary_variant_handler(Opcode op, bool src_acc, bool to_acc) {
-  if (src_acc) return to_acc ? unary_variant_for<true, true>(op) : unary_variant_for<true, false>(op);
-  return to_acc ? unary_variant_for<false, true>(op) : unary_variant_for<false, false>(op);
+template <bool SrcAcc>
+Handler unary_variant_for(Opcode op, Dst d) {
+  switch (d) {
+    case Dst::Slot: return unary_variant_for<SrcAcc, Dst::Slot>(op);
+    case Dst::Acc: return unary_variant_for<SrcAcc, Dst::Acc>(op);
+    case Dst::Both: return unary_variant_for<SrcAcc, Dst::Both>(op);
+  }
+  return nullptr;
 }
 
-Handler binary_variant_handler(Opcode op, Operands operands, bool to_acc) {
-  return to_acc ? binary_variant_for<true>(op, operands) : binary_variant_for<false>(op, operands);
+Handler unary_variant_handler(Opcode op, bool src_acc, Dst dst) {
+  return src_acc ? unary_variant_for<true>(op, dst) : unary_variant_for<false>(op, dst);
+}
+
+Handler binary_variant_handler(Opcode op, Operands operands, Dst dst) {
+  switch (dst) {
+    case Dst::Slot: return binary_variant_for<Dst::Slot>(op, operands);
+    case Dst::Acc: return binary_variant_for<Dst::Acc>(op, operands);
+    case Dst::Both: return binary_variant_for<Dst::Both>(op, operands);
+  }
+  return nullptr;
 }
 
 Opcode negated_compare(Opcode op) {
@@ -674,24 +688,25 @@ Opcode negated_compare(Opcode op) {
   }
 }
 
-template <bool Checked, bool AddrAcc, bool ToAcc>
+template <bool Checked, bool AddrAcc, Dst D>
 Handler load_handler_for(Opcode op) {
+  constexpr bool ToAcc = D != Dst::Slot;
   // Float loads never write the (integer) accumulator.
   switch (op) {
-    case Opcode::I32Load: return &op_load<uint32_t, uint32_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::I64Load: return &op_load<uint64_t, uint64_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::F32Load: return ToAcc ? nullptr : &op_load<float, float, Checked, AddrAcc, false>;
-    case Opcode::F64Load: return ToAcc ? nullptr : &op_load<double, double, Checked, AddrAcc, false>;
-    case Opcode::I32Load8S: return &op_load<int8_t, uint32_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::I32Load8U: return &op_load<uint8_t, uint32_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::I32Load16S: return &op_load<int16_t, uint32_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::I32Load16U: return &op_load<uint16_t, uint32_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::I64Load8S: return &op_load<int8_t, uint64_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::I64Load8U: return &op_load<uint8_t, uint64_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::I64Load16S: return &op_load<int16_t, uint64_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::I64Load16U: return &op_load<uint16_t, uint64_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::I64Load32S: return &op_load<int32_t, uint64_t, Checked, AddrAcc, ToAcc>;
-    case Opcode::I64Load32U: return &op_load<uint32_t, uint64_t, Checked, AddrAcc, ToAcc>;
+    case Opcode::I32Load: return &op_load<uint32_t, uint32_t, Checked, AddrAcc, D>;
+    case Opcode::I64Load: return &op_load<uint64_t, uint64_t, Checked, AddrAcc, D>;
+    case Opcode::F32Load: return ToAcc ? nullptr : &op_load<float, float, Checked, AddrAcc, Dst::Slot>;
+    case Opcode::F64Load: return ToAcc ? nullptr : &op_load<double, double, Checked, AddrAcc, Dst::Slot>;
+    case Opcode::I32Load8S: return &op_load<int8_t, uint32_t, Checked, AddrAcc, D>;
+    case Opcode::I32Load8U: return &op_load<uint8_t, uint32_t, Checked, AddrAcc, D>;
+    case Opcode::I32Load16S: return &op_load<int16_t, uint32_t, Checked, AddrAcc, D>;
+    case Opcode::I32Load16U: return &op_load<uint16_t, uint32_t, Checked, AddrAcc, D>;
+    case Opcode::I64Load8S: return &op_load<int8_t, uint64_t, Checked, AddrAcc, D>;
+    case Opcode::I64Load8U: return &op_load<uint8_t, uint64_t, Checked, AddrAcc, D>;
+    case Opcode::I64Load16S: return &op_load<int16_t, uint64_t, Checked, AddrAcc, D>;
+    case Opcode::I64Load16U: return &op_load<uint16_t, uint64_t, Checked, AddrAcc, D>;
+    case Opcode::I64Load32S: return &op_load<int32_t, uint64_t, Checked, AddrAcc, D>;
+    case Opcode::I64Load32U: return &op_load<uint32_t, uint64_t, Checked, AddrAcc, D>;
     default: return nullptr;
   }
 }
@@ -714,10 +729,19 @@ Handler store_handler_for(Opcode op) {
   }
 }
 
+template <bool Checked, bool AddrAcc>
+Handler load_handler_for(Opcode op, Dst d) {
+  switch (d) {
+    case Dst::Slot: return load_handler_for<Checked, AddrAcc, Dst::Slot>(op);
+    case Dst::Acc: return load_handler_for<Checked, AddrAcc, Dst::Acc>(op);
+    case Dst::Both: return load_handler_for<Checked, AddrAcc, Dst::Both>(op);
+  }
+  return nullptr;
+}
+
 template <bool Checked>
-Handler load_handler_for(Opcode op, bool addr_acc, bool to_acc) {
-  if (addr_acc) return to_acc ? load_handler_for<Checked, true, true>(op) : load_handler_for<Checked, true, false>(op);
-  return to_acc ? load_handler_for<Checked, false, true>(op) : load_handler_for<Checked, false, false>(op);
+Handler load_handler_for(Opcode op, bool addr_acc, Dst d) {
+  return addr_acc ? load_handler_for<Checked, true>(op, d) : load_handler_for<Checked, false>(op, d);
 }
 
 template <bool Checked>
@@ -729,9 +753,9 @@ Handler store_handler_for(Opcode op, Operands o) {
   }
 }
 
-Handler load_handler(Opcode op, BoundsChecks mode, bool addr_acc, bool to_acc) {
-  return mode == BoundsChecks::Explicit ? load_handler_for<true>(op, addr_acc, to_acc)
-                                        : load_handler_for<false>(op, addr_acc, to_acc);
+Handler load_handler(Opcode op, BoundsChecks mode, bool addr_acc, Dst dst) {
+  return mode == BoundsChecks::Explicit ? load_handler_for<true>(op, addr_acc, dst)
+                                        : load_handler_for<false>(op, addr_acc, dst);
 }
 
 Handler store_handler(Opcode op, BoundsChecks mode, Operands operands) {

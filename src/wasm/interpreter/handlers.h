@@ -95,22 +95,25 @@ Handler numeric_imm_handler(Opcode op);
 // accumulator, I = immediate. Layouts: SS/AS/SA as `binary`, SI/AI as
 // `binary, imm` (an operand taken from the accumulator leaves its field unused).
 enum class Operands : uint8_t { SS, AS, SA, SI, AI };
+// Where a result goes: its dst slot, the accumulator, or both (a value that
+// local.tee stores and the next instruction also consumes).
+enum class Dst : uint8_t { Slot, Acc, Both };
 
 // A load under the given bounds-check mode, its address from the
 // accumulator or a slot, its result to the accumulator (integer loads only,
 // else null) or a slot.
-Handler load_handler(Opcode op, BoundsChecks mode, bool addr_acc, bool to_acc);
+Handler load_handler(Opcode op, BoundsChecks mode, bool addr_acc, Dst dst);
 // A store: SS, AS (address in the accumulator) or SA (integer value in the
 // accumulator; null for float stores).
 Handler store_handler(Opcode op, BoundsChecks mode, Operands operands);
 // The integer unary op {op} reading its operand from the accumulator or a
 // slot and writing its result to the accumulator or a slot ([src|dst]).
 // Null for ops without such forms (floats, traps).
-Handler unary_variant_handler(Opcode op, bool src_acc, bool to_acc);
+Handler unary_variant_handler(Opcode op, bool src_acc, Dst dst);
 // The {operands} form of the integer op {op}, writing its result to the
 // accumulator ({to_acc}) or to its dst slot. Null when {op} (floats, traps)
 // has no accumulator forms.
-Handler binary_variant_handler(Opcode op, Operands operands, bool to_acc);
+Handler binary_variant_handler(Opcode op, Operands operands, Dst dst);
 // A fused compare-and-branch, branching when the compare is true, with the
 // {operands} layout ([lhs|rhs] [target] or [lhs|-] [imm] [target]);
 // {back_edge} selects the polling variant. Null when {op} has no fused form.

@@ -85,6 +85,11 @@ class Translator {
     interp::Operands operands = interp::Operands::SS;
     // Its form that leaves the result in the accumulator; null if none.
     Handler to_acc = nullptr;
+    // Its form that writes both its dst slot and the accumulator; null if none.
+    Handler to_both = nullptr;
+    // Set when local.tee retargeted its dst to a local: the stack top is
+    // then that local, and to_acc means "write both".
+    bool teed = false;
   };
 
 
@@ -163,7 +168,8 @@ class Translator {
   // instruction emitted, which can leave it in the accumulator instead.
   bool producer_acc_at(uint32_t h) const {
     return producer_.end == code_.size() && producer_.to_acc != nullptr && h < height() &&
-           producer_.height == h && stack_[h].kind == Operand::Kind::Stack;
+           producer_.height == h &&
+           (producer_.teed ? stack_[h].kind == Operand::Kind::Local : stack_[h].kind == Operand::Kind::Stack);
   }
   // Switches the last instruction to its accumulator form: its result is
   // about to be consumed by the instruction emitted next.
@@ -505,14 +511,17 @@ void Translator::translate_numeric(const Instr& in) {
   bool binary = sig[1] != '>';
   bool is_compare = in.op == Opcode::I32Eqz || interp::negated_compare(in.op) != Opcode::Count;
   if (!binary) {
-    bool acc_op = interp::unary_variant_handler(in.op, false, false) != nullptr;
+    bool acc_op = interp::unary_variant_handler(in.op, false, interp::Dst::Slot) != nullptr;
     bool src_acc = acc_op && producer_acc_at(height() - 1);
     if (src_acc) take_producer_into_acc();
     Slot src = pop_slot();
-    size_t start = emit(acc_op ? interp::unary_variant_handler(in.op, src_acc, false) : interp::numeric_handler(in.op));
+    size_t start = emit(acc_op ? interp::unary_variant_handler(in.op, src_acc, interp::Dst::Slot) : interp::numeric_handler(in.op));
     size_t w = emit_pair(src_acc ? 0 : src, push_result());
     note_producer(start, w, true);
-    if (acc_op) producer_.to_acc = interp::unary_variant_handler(in.op, src_acc, true);
+    if (acc_op) {
+      producer_.to_acc = interp::unary_variant_handler(in.op, src_acc, interp::Dst::Acc);
+      producer_.to_both = interp::unary_variant_handler(in.op, src_acc, interp::Dst::Both);
+    }
     if (in.op == Opcode::I32Eqz && !src_acc) {
       producer_.compare = in.op;
       producer_.lhs = src;
@@ -520,7 +529,7 @@ void Translator::translate_numeric(const Instr& in) {
     return;
   }
   using interp::Operands;
-  bool acc_op = interp::binary_variant_handler(in.op, Operands::SS, false) != nullptr;
+  bool acc_op = interp::binary_variant_handler(in.op, Operands::SS, interp::Dst::Slot) != nullptr;
   bool rhs_imm = interp::numeric_imm_handler(in.op) && stack_.back().kind == Operand::Kind::Const;
   // The accumulator can carry an operand that the previous instruction just
   // computed (and nothing else reads): the rhs when it is the stack top, or
@@ -543,7 +552,7 @@ void Translator::translate_numeric(const Instr& in) {
   lhs = pop_slot();
   if (rhs_acc) rhs = 0;
   if (lhs_acc) lhs = 0;
-  Handler handler = acc_op ? interp::binary_variant_handler(in.op, operands, false)
+  Handler handler = acc_op ? interp::binary_variant_handler(in.op, operands, interp::Dst::Slot)
                    : rhs_imm ? interp::numeric_imm_handler(in.op)
                              : interp::numeric_handler(in.op);
   size_t start = emit(handler);
@@ -560,7 +569,10 @@ void Translator::translate_numeric(const Instr& in) {
   }
   note_producer(start, w, dst_in_b);
   producer_.operands = operands;
-  if (acc_op) producer_.to_acc = interp::binary_variant_handler(in.op, operands, true);
+  if (acc_op) {
+    producer_.to_acc = interp::binary_variant_handler(in.op, operands, interp::Dst::Acc);
+    producer_.to_both = interp::binary_variant_handler(in.op, operands, interp::Dst::Both);
+  }
   if (is_compare) {
     producer_.compare = in.op;
     producer_.lhs = lhs;
@@ -576,11 +588,11 @@ void Translator::emit_compare_value(const Producer& cmp) {
     emit(interp::numeric_handler(cmp.compare));
     emit_pair(cmp.lhs, push_result());
   } else if (cmp.rhs_is_imm) {
-    emit(interp::binary_variant_handler(cmp.compare, cmp.operands, false));
+    emit(interp::binary_variant_handler(cmp.compare, cmp.operands, interp::Dst::Slot));
     emit_pair(cmp.lhs, push_result());
     emit_u64(cmp.imm);
   } else {
-    emit(interp::binary_variant_handler(cmp.compare, cmp.operands, false));
+    emit(interp::binary_variant_handler(cmp.compare, cmp.operands, interp::Dst::Slot));
     emit_pair(cmp.lhs, cmp.rhs);
     emit_pair(push_result(), 0);
   }
@@ -615,9 +627,18 @@ void Translator::translate_local_set(uint32_t local, bool tee) {
     // Retarget the producer's result straight into the local.
     Word& w = code_[producer_.dst_word];
     (producer_.dst_in_b ? w.s.b : w.s.a) = local_slot(local);
-    producer_.end = kNone;
     stack_.pop_back();
-    if (tee) push_operand(Operand{Operand::Kind::Local, local, 0});
+    if (tee) {
+      push_operand(Operand{Operand::Kind::Local, local, 0});
+      // The next instruction may still take the value from the accumulator,
+      // if the producer writes both the local and the accumulator.
+      producer_.to_acc = producer_.to_both;
+      producer_.to_both = nullptr;
+      producer_.teed = true;
+      producer_.compare = Opcode::Count;
+    } else {
+      producer_.end = kNone;
+    }
     return;
   }
   materialize_local(local);
@@ -900,11 +921,12 @@ Result<void> Translator::translate(const Instr& in) {
           bool addr_acc = producer_acc_at(h - 1);
           if (addr_acc) take_producer_into_acc();
           Slot addr = pop_slot();
-          size_t start = emit(interp::load_handler(in.op, mode_, addr_acc, false));
+          size_t start = emit(interp::load_handler(in.op, mode_, addr_acc, interp::Dst::Slot));
           size_t w = emit_pair(addr_acc ? 0 : addr, push_result());
           emit_u64(in.mem_offset);
           note_producer(start, w, true);
-          producer_.to_acc = interp::load_handler(in.op, mode_, addr_acc, true);
+          producer_.to_acc = interp::load_handler(in.op, mode_, addr_acc, interp::Dst::Acc);
+          producer_.to_both = interp::load_handler(in.op, mode_, addr_acc, interp::Dst::Both);
         }
         break;
       }
