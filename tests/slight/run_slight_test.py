@@ -7,6 +7,9 @@ Each case runs silk in a fresh temporary directory with TMPDIR pointing into
 it (keyvalue.filesystem's base and the user-secrets key live there), checks
 stdout, stderr and the exit status, and prints PASS or FAIL with the details.
 """
+import concurrent.futures
+import http.client
+import http.server
 import os
 import shutil
 import signal
@@ -14,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 CASE, SILK, EX_SRC, EX_BUILD, TEST_BUILD, SHARED = sys.argv[1:7]
@@ -21,6 +25,10 @@ KV_WASM = os.path.join(EX_BUILD, "keyvalue-demo", "keyvalue-demo.wasm")
 CONFIGS_WASM = os.path.join(EX_BUILD, "configs-demo", "configs-demo.wasm")
 KV_DIR = os.path.join(EX_SRC, "keyvalue-demo")
 CONFIGS_DIR = os.path.join(EX_SRC, "configs-demo")
+HTTP_WASM = os.path.join(EX_BUILD, "http-server-demo", "http-server-demo.wasm")
+HTTP_DIR = os.path.join(EX_SRC, "http-server-demo")
+CLIENT_WASM = os.path.join(EX_BUILD, "http-client-demo", "http-client-demo.wasm")
+CLIENT_DIR = os.path.join(EX_SRC, "http-client-demo")
 
 KV_DEMO_OUTPUT = """opened my-container
 set hello-spiderlightning = Hello, SpiderLightning!
@@ -297,6 +305,290 @@ def case_wasi_as_slight(work):
                         "environ 0\nprobe.txt: hello from the host\n")
     with open(os.path.join(work, "written.txt")) as f:
         check(f.read() == "written by the guest\n", "the guest's file did not land in the current directory")
+
+
+# --- http-server ----------------------------------------------------------------
+
+CORS = {"access-control-allow-origin": "*", "access-control-allow-methods": "*",
+        "access-control-allow-headers": "*", "access-control-expose-headers": "*"}
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Server:
+    """silk run -c SLIGHTFILE http-server-demo.wasm on a free loopback port."""
+
+    def __init__(self, work, slightfile, wasm=HTTP_WASM, extra_env=None, cwd=HTTP_DIR, address_env=True):
+        self.port = free_port()
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": os.path.join(work, "tmp")}
+        env.update(extra_env or {})
+        args = [SILK, "run", "-c", slightfile]
+        if address_env:
+            args += ["--env", f"HTTP_ADDRESS=127.0.0.1:{self.port}"]
+        self.args = args + [wasm]
+        self.out_path = os.path.join(work, f"server-{self.port}.out")
+        self.err_path = os.path.join(work, f"server-{self.port}.err")
+        self.proc = subprocess.Popen(self.args, cwd=cwd, env=env, stdout=open(self.out_path, "wb"),
+                                     stderr=open(self.err_path, "wb"))
+        deadline = time.time() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    self.dump()
+                    raise Failure(f"silk did not start serving on port {self.port} (exit {self.proc.poll()})")
+                time.sleep(0.05)
+
+    def request(self, method, path, body=None, headers=None, conn=None):
+        c = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        data = r.read()
+        hdrs = {k.lower(): v for k, v in r.getheaders()}
+        if conn is None:
+            c.close()
+        print(f"{method} {path} -> {r.status} {data[:120]!r}")
+        return r.status, hdrs, data
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise Failure(f"silk did not exit after {sig.name}")
+        self.dump()
+        return rc
+
+    def dump(self):
+        with open(self.out_path, "rb") as f:
+            self.out = f.read().decode("utf-8", "replace")
+        with open(self.err_path, "rb") as f:
+            self.err = f.read().decode("utf-8", "replace")
+        print(f"$ {' '.join(self.args)}\n--- stdout\n{self.out}--- stderr\n{self.err}")
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def expect_response(got, status, body=None, headers=None):
+    st, hdrs, data = got
+    check(st == status, f"status {st}, expected {status} (body {data!r})")
+    if body is not None:
+        check(data == body, f"body {data!r}, expected {body!r}")
+    for k, v in (headers or {}).items():
+        check(hdrs.get(k) == v, f"header {k}: {hdrs.get(k)!r}, expected {v!r}")
+
+
+def http_demo_checks(srv, work):
+    """The routes of the demo, shared by the filesystem, memory and redis runs."""
+    # /hello echoes the request headers (as slight's demo does), CORS on every response.
+    expect_response(srv.request("GET", "/hello", headers={"X-Demo": "yes"}), 200, b"hello",
+                    dict(CORS, **{"x-demo": "yes"}))
+    expect_response(srv.request("GET", "/hello/"), 200, b"hello")            # trailing '/' insensitive
+    expect_response(srv.request("GET", "/hello?x=1&y=2"), 200, b"hello")     # query ignored for matching
+    # keyvalue: missing key -> 404 from the app, PUT /bar writes, GET /foo reads back.
+    expect_response(srv.request("GET", "/foo"), 404, b"Not Found", {"content-type": "text/plain"})
+    expect_response(srv.request("PUT", "/bar", body=b"written by PUT /bar"), 200, b"")
+    expect_response(srv.request("GET", "/foo"), 200, b"written by PUT /bar")
+    # route params (percent-decoded), one segment only.
+    expect_response(srv.request("GET", "/person/joe"), 200, b"joe")
+    expect_response(srv.request("GET", "/person/J%C3%BCrgen%20X"), 200, "Jürgen X".encode())
+    expect_response(srv.request("GET", "/person/a/b"), 404, b"Not Found")
+    # POST /upload: the body's size (1 MiB arrives whole).
+    expect_response(srv.request("POST", "/upload", body=b"x" * (1 << 20)), 200, b"received 1048576 bytes")
+    expect_response(srv.request("POST", "/upload", body=b""), 200, b"received 0 bytes")
+    # Unmatched path or method: 404 text/plain "Not Found" (HEAD is not GET, no 405).
+    for method, path in (("GET", "/nothing"), ("GET", "/bar"), ("POST", "/hello"), ("HEAD", "/hello"),
+                         ("PATCH", "/hello")):
+        st, hdrs, _ = srv.request(method, path)
+        check(st == 404, f"{method} {path}: status {st}, expected 404")
+        check(all(hdrs.get(k) == v for k, v in CORS.items()), f"{method} {path}: CORS headers missing")
+    expect_response(srv.request("GET", "/nothing"), 404, b"Not Found", dict(CORS, **{"content-type": "text/plain"}))
+    # OPTIONS on any path: 204, empty, CORS.
+    expect_response(srv.request("OPTIONS", "/hello"), 204, b"", CORS)
+    expect_response(srv.request("OPTIONS", "/not/a/route"), 204, b"", CORS)
+    # Err from the handler and a trap: 500 with slight's text; the next request is fine.
+    expect_response(srv.request("GET", "/error"), 500,
+                    b'Internal Server Error: UnexpectedError("UnexpectedError(\\"boom\\")")',
+                    {"content-type": "text/plain"})
+    st, _, data = srv.request("GET", "/trap")
+    check(st == 500 and data.startswith(b"Internal Server Error: UnexpectedError(") and b"unreachable" in data,
+          f"trap: {st} {data!r}")
+    expect_response(srv.request("GET", "/hello"), 200, b"hello")
+    expect_response(srv.request("GET", "/foo"), 200, b"written by PUT /bar")
+    # A fresh instance per request: guest globals never survive.
+    for _ in range(3):
+        expect_response(srv.request("GET", "/counter"), 200, b"1")
+    # keep-alive: several requests on one connection, one of them trapping.
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    for path, status in (("/hello", 200), ("/trap", 500), ("/person/k", 200), ("/nothing", 404), ("/hello", 200)):
+        st, _, _ = srv.request("GET", path, conn=conn)
+        check(st == status, f"keep-alive GET {path}: {st}")
+    conn.close()
+    # Concurrent requests: 4 handlers sleeping 400 ms overlap on the worker pool.
+    t0 = time.time()
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: srv.request("GET", "/sleep/400"), range(4)))
+    elapsed = time.time() - t0
+    check(all(r[0] == 200 and r[2] == b"slept" for r in results), f"sleep results {results}")
+    check(elapsed < 1.2, f"4 concurrent 400 ms requests took {elapsed:.2f} s (serialized?)")
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda i: srv.request("GET", f"/person/p{i}"), range(64)))
+    check([r[2] for r in results] == [f"p{i}".encode() for i in range(64)], "concurrent /person results")
+    # DELETE /delete-file removes the key.
+    expect_response(srv.request("DELETE", "/delete-file"), 200, b"deleted")
+    expect_response(srv.request("GET", "/foo"), 404, b"Not Found")
+    expect_response(srv.request("PUT", "/bar", body=b"kept"), 200)
+
+
+def case_http_server(work):
+    srv = Server(work, "slightfile.toml")
+    try:
+        http_demo_checks(srv, work)
+        # keyvalue.filesystem: slight's layout, $TMPDIR/my-container/foo.
+        with open(os.path.join(work, "tmp", "my-container", "foo"), "rb") as f:
+            check(f.read() == b"kept", "the value of foo on disk")
+        rc = srv.stop(signal.SIGTERM)
+    finally:
+        srv.kill()
+    check(rc == 0, f"exit status {rc} after SIGTERM")
+    check(f"serving on 127.0.0.1:{srv.port}\n" in srv.out, "on-server-init's output missing")
+    check("I just got a request uri: /hello method: 0\n" in srv.out, "the handler's stdout missing")
+    # SIGINT too, and an in-flight request finishes before silk exits.
+    srv = Server(work, "slightfile-memory.toml")
+    try:
+        result = {}
+        t = threading.Thread(target=lambda: result.setdefault("r", srv.request("GET", "/sleep/500")))
+        t.start()
+        time.sleep(0.2)
+        rc = srv.stop(signal.SIGINT)
+        t.join(10)
+    finally:
+        srv.kill()
+    check(rc == 0, f"exit status {rc} after SIGINT")
+    check(result.get("r", (0,))[0] == 200, f"the in-flight request: {result.get('r')}")
+
+
+def case_http_server_memory(work):
+    srv = Server(work, "slightfile-memory.toml")
+    try:
+        http_demo_checks(srv, work)
+        rc = srv.stop()
+    finally:
+        srv.kill()
+    check(rc == 0, f"exit status {rc}")
+    check(not os.path.exists(os.path.join(work, "tmp", "my-container")), "keyvalue.memory wrote to the filesystem")
+
+
+def case_http_server_errors(work):
+    # The address is taken: on-server-init gets the WIT error and returns it -> "Error: ...", exit 1.
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", 0))
+    blocker.listen(1)
+    port = blocker.getsockname()[1]
+    r = silk(work, "run", "-c", os.path.join(HTTP_DIR, "slightfile-memory.toml"), "--env",
+             f"HTTP_ADDRESS=127.0.0.1:{port}", HTTP_WASM)
+    blocker.close()
+    expect(r, 1, stderr_has=[f"Error: serve 127.0.0.1:{port}: cannot serve on 127.0.0.1:{port}"])
+    r = silk(work, "run", "-c", os.path.join(HTTP_DIR, "slightfile-memory.toml"), "--env",
+             "HTTP_ADDRESS=no-port-here", HTTP_WASM)
+    expect(r, 1, stderr_has=["Error: serve no-port-here: invalid address 'no-port-here'"])
+
+
+def case_http_server_redis(work):
+    proc, port = start_redis(work)
+    if proc is None:
+        print("SKIP: redis-server not installed")
+        return
+    address = f"redis://127.0.0.1:{port}"
+    srv = Server(work, "slightfile-redis.toml", extra_env={"REDIS_ADDRESS": address})
+    try:
+        http_demo_checks(srv, work)
+        got = redis_command(port, "GET", "my-container:foo")  # slight's layout "<name>:<key>"
+        check(got == "kept", f"redis GET my-container:foo = {got!r}")
+        redis_command(port, "SET", "my-container:foo", "set in redis")
+        expect_response(srv.request("GET", "/foo"), 200, b"set in redis")
+        # Redis down: the WIT error reaches the handler (500 naming connection-error); silk keeps serving.
+        proc.kill()
+        proc.wait()
+        st, _, data = srv.request("GET", "/foo")
+        check(st == 500 and b"keyvalue get: connection-error" in data, f"Redis down: {st} {data!r}")
+        expect_response(srv.request("GET", "/hello"), 200, b"hello")
+        rc = srv.stop()
+    finally:
+        srv.kill()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    check(rc == 0, f"exit status {rc}")
+
+
+# --- http-client ----------------------------------------------------------------
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        status = 404 if self.path == "/missing" else 200
+        body = f"path={self.path} x-demo={self.headers.get('x-demo')}".encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/x-demo")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def case_http_client(work):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    port = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        r = silk(work, "-c", "slightfile.toml", "run", CLIENT_WASM, cwd=CLIENT_DIR, extra_env={"URL": base + "/hi?q=1"})
+        expect(r, 0, stdout="status 200\ncontent-type text/x-demo\nbody path=/hi?q=1 x-demo=silk http-client-demo\n")
+        # Non-2xx is a response, not an error; redirects are not followed.
+        r = silk(work, "-c", "slightfile.toml", "run", CLIENT_WASM, cwd=CLIENT_DIR, extra_env={"URL": base + "/missing"})
+        expect(r, 0, stdout_has=["status 404\n"])
+        r = silk(work, "-c", "slightfile.toml", "run", CLIENT_WASM, cwd=CLIENT_DIR, extra_env={"URL": base + "/redirect"})
+        expect(r, 0, stdout="status 302\nbody \n")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    # Errors are the WIT cases: refused connection, bad URL.
+    r = silk(work, "-c", "slightfile.toml", "run", CLIENT_WASM, cwd=CLIENT_DIR,
+             extra_env={"URL": f"http://127.0.0.1:{free_port()}/"})
+    expect(r, 1, stdout_has=["request: error unexpected-error: "])
+    r = silk(work, "-c", "slightfile.toml", "run", CLIENT_WASM, cwd=CLIENT_DIR, extra_env={"URL": "ftp://example/x"})
+    expect(r, 1, stdout_has=["request: error invalid-url: "])
+    # http-client against silk's own http-server demo.
+    srv = Server(work, os.path.join(HTTP_DIR, "slightfile-memory.toml"))
+    try:
+        r = silk(work, "-c", "slightfile.toml", "run", CLIENT_WASM, cwd=CLIENT_DIR,
+                 extra_env={"URL": f"http://127.0.0.1:{srv.port}/person/client"})
+        expect(r, 0, stdout="status 200\ncontent-type text/plain\nbody client\n")
+        srv.stop()
+    finally:
+        srv.kill()
 
 
 def main():
