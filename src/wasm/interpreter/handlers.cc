@@ -311,10 +311,22 @@ SILK_HANDLER(op_copy) {
   SILK_DISPATCH(ip + 2);
 }
 
+// Runs of copies (clang's register rotations at loop ends) share a dispatch.
+template <int N>
+inline void copy_pairs(const Word* ip, uint64_t* fp) {
+  for (int i = 1; i <= N; ++i) wr<uint64_t>(fp, ip[i].s.b, rd<uint64_t>(fp, ip[i].s.a));
+}
 SILK_HANDLER(op_copy2) {
-  wr<uint64_t>(fp, ip[1].s.b, rd<uint64_t>(fp, ip[1].s.a));
-  wr<uint64_t>(fp, ip[2].s.b, rd<uint64_t>(fp, ip[2].s.a));
+  copy_pairs<2>(ip, fp);
   SILK_DISPATCH(ip + 3);
+}
+SILK_HANDLER(op_copy3) {
+  copy_pairs<3>(ip, fp);
+  SILK_DISPATCH(ip + 4);
+}
+SILK_HANDLER(op_copy4) {
+  copy_pairs<4>(ip, fp);
+  SILK_DISPATCH(ip + 5);
 }
 
 SILK_HANDLER(op_const) {

@@ -8,7 +8,7 @@
 //   load                  [addr|dst] [offset]
 //   store                 [addr|value] [offset]
 //   const                 [dst|-] [bits]
-//   copy                  [src|dst]      copy2 [src|dst] [src|dst] (in order)
+//   copy                  [src|dst]      copyN: N [src|dst] words, N = 2..4, copied in order
 //   select                [a|b] [cond|dst]
 //   br                    [target]
 //   br_if / br_unless     [cond|-] [target]   (*_acc: the condition is the accumulator)
@@ -60,6 +60,8 @@ SILK_DECLARE_HANDLER(op_br_if_acc_back)
 SILK_DECLARE_HANDLER(op_br_table)
 SILK_DECLARE_HANDLER(op_copy)
 SILK_DECLARE_HANDLER(op_copy2)
+SILK_DECLARE_HANDLER(op_copy3)
+SILK_DECLARE_HANDLER(op_copy4)
 SILK_DECLARE_HANDLER(op_const)
 SILK_DECLARE_HANDLER(op_select)
 SILK_DECLARE_HANDLER(op_call)

@@ -111,16 +111,23 @@ class Translator {
     emit_u64(index);
   }
   void truncate_code(size_t size);
-  // A frame-slot copy; back-to-back copies share one dispatch (op_copy2).
+  // A frame-slot copy; up to four back-to-back copies share one dispatch.
   void emit_copy(Slot src, Slot dst) {
-    if (last_copy_ == code_.size() - 2 && code_[last_copy_].handler == &interp::op_copy) {
-      code_[last_copy_].handler = &interp::op_copy2;
-      emit_pair(src, dst);
-      last_copy_ = kNone;
-      return;
+    // Only a run that ends exactly here (nothing emitted since) can grow.
+    if (last_copy_ != kNone && copy_run_end_ == code_.size()) {
+      static constexpr Handler kGrown[] = {nullptr, &interp::op_copy2, &interp::op_copy3, &interp::op_copy4};
+      size_t pairs = code_.size() - last_copy_ - 1;
+      if (pairs >= 1 && pairs <= 3) {
+        code_[last_copy_].handler = kGrown[pairs];
+        emit_pair(src, dst);
+        copy_run_end_ = code_.size();
+        if (pairs == 3) last_copy_ = kNone;
+        return;
+      }
     }
     last_copy_ = emit(&interp::op_copy);
     emit_pair(src, dst);
+    copy_run_end_ = code_.size();
   }
   void emit_label_target(Label& l) {
     if (l.kind == Label::Kind::Loop) {
@@ -234,7 +241,8 @@ class Translator {
   uint32_t max_height_ = 0;
   bool dead_ = false;
   bool table_branch_ = false;  // translating br_table
-  size_t last_copy_ = kNone;   // the last op_copy emitted
+  size_t last_copy_ = kNone;   // the first word of the copy run being grown
+  size_t copy_run_end_ = kNone;  // the code size right after that run
   uint32_t dead_depth_ = 0;
   Producer producer_;
 };
