@@ -536,6 +536,47 @@ def case_http_server_redis(work):
     check(rc == 0, f"exit status {rc}")
 
 
+def case_poc_http(work):
+    """A wasm32-unknown-unknown module (no WASI) whose main(0, 0) serves, as the POC's modules do."""
+    wasm = os.path.join(TEST_BUILD, "poc_http.wasm")
+    port = free_port()
+    os.makedirs(os.path.join(work, "tmp", "my-container"), exist_ok=True)
+    with open(os.path.join(work, "tmp", "my-container", "address"), "w") as f:
+        f.write(f"127.0.0.1:{port}")  # the app has no environment: it reads its address from keyvalue
+    with open(os.path.join(work, "poc.toml"), "w") as f:
+        f.write('specversion = "0.2"\n\n[[capability]]\nresource = "http"\nname = "my-server"\n\n'
+                '[[capability]]\nresource = "keyvalue.filesystem"\nname = "my-container"\n')
+    srv = Server.__new__(Server)
+    srv.port = port
+    srv.args = [SILK, "-c", "poc.toml", "run", wasm]
+    srv.out_path, srv.err_path = os.path.join(work, "poc.out"), os.path.join(work, "poc.err")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": os.path.join(work, "tmp")}
+    srv.proc = subprocess.Popen(srv.args, cwd=work, env=env, stdout=open(srv.out_path, "wb"),
+                                stderr=open(srv.err_path, "wb"))
+    try:
+        deadline = time.time() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if srv.proc.poll() is not None or time.time() > deadline:
+                    srv.dump()
+                    raise Failure(f"the POC module did not serve (exit {srv.proc.poll()})")
+                time.sleep(0.05)
+        expect_response(srv.request("GET", "/hello"), 200, b"hello from a wasm32-unknown-unknown module", CORS)
+        expect_response(srv.request("GET", "/kv/greeting"), 404, b"no such key")
+        expect_response(srv.request("PUT", "/kv/greeting", body=b"hi there"), 200, b"stored")
+        expect_response(srv.request("GET", "/kv/greeting"), 200, b"hi there")
+        with open(os.path.join(work, "tmp", "my-container", "greeting"), "rb") as f:
+            check(f.read() == b"hi there", "the value on disk")
+        expect_response(srv.request("GET", "/nothing"), 404, b"Not Found")
+        rc = srv.stop()
+    finally:
+        srv.kill()
+    check(rc == 0, f"exit status {rc}")
+
+
 # --- http-client ----------------------------------------------------------------
 
 class _Handler(http.server.BaseHTTPRequestHandler):
