@@ -170,7 +170,7 @@ Result<Memory*> Store::create_memory(MemoryType type) {
 TrapCode invoke_function(Function* f, uint64_t* fp, InstanceCtx* caller_ctx) {
   if (f->is_host) return call_host_function(f, fp, caller_ctx);
   InstanceCtx* c = f->ctx;
-  return f->code->handler(f->code, fp, c->mem_base, c);
+  return f->code->handler(f->code, fp, c->mem_base, c, 0);
 }
 
 TrapCode call_host_function(Function* f, uint64_t* fp, InstanceCtx* caller_ctx) {
