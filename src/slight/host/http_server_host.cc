@@ -325,6 +325,13 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
     auto parsed = parse_serve_address(address);
     if (!parsed) return make_error("invalid address '" + address + "': expected host:port");
     if (auto started = ensure_started(); !started) return started.take_error();
+    // Prepared once per module: every function translated now, not by the
+    // first requests (each request is a new instance of the same Module).
+    // This is also what makes the workers safe: the engine's per-Module
+    // translation cache is not thread-safe (src/wasm/module.h), and once
+    // every function is in it, instances only read it.
+    if (auto translated = wasm::translate_all(*module); !translated)
+      return make_error("cannot prepare the module: " + translated.error().message);
     auto entry = std::make_shared<ServerEntry>();
     entry->routes = std::move(routes);
     entry->module = std::move(module);
@@ -496,7 +503,7 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
   // One request on a fresh instance.
   net::Response run(const Job& job) {
     auto t0 = std::chrono::steady_clock::now();
-    wasm::Store store;
+    wasm::Store store(options_.store);
     auto app = host_.instantiate(store, job.module);
     if (!app) return plain(500, internal_error_body_for_trap(app.error().message));
     if (wasm::Function* init = app.value()->instance().function("_initialize")) {

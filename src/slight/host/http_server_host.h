@@ -79,6 +79,14 @@ struct HttpServerOptions {
   size_t workers = 4;                      // request threads (each request gets its own Store)
   size_t max_queued = 1024;                // requests waiting for a worker beyond this: 503
   std::chrono::milliseconds drain_timeout{10'000};
+  // Each request's Store. The value stack is mapped and unmapped per request
+  // (with TLB shootdowns across the worker threads): 1 MiB instead of the
+  // engine's 64 MiB default (wasmtime, under slight, allows 512 KiB of wasm stack).
+  wasm::StoreOptions store = [] {
+    wasm::StoreOptions o;
+    o.value_stack_bytes = 1u << 20;
+    return o;
+  }();
 };
 
 // Process-wide: the event loop, the worker pool and every server started by
