@@ -56,13 +56,17 @@ Exit status:
 
 slight apps: `silk -c slightfile.toml run APP.wasm [-l]` (slight's form) or
 `silk run -c slightfile.toml [-l] APP.wasm` runs APP.wasm as `slight run`
-does, with the capabilities the slightfile declares (keyvalue, configs):
+does, with the capabilities the slightfile declares (keyvalue, configs,
+http-server, http-client):
   * WASI as slight gives it: stdio inherited, argv = silk's own command line,
     an empty environment (--env/--inherit-env add to it), the current
     directory pre-opened as "." (--dir adds more);
   * entry point: on-server-init if the slightfile declares `http` (then it
-    keeps running until SIGINT/SIGTERM and exits 0), else _start, else the
-    POC-style main(0, 0);
+    serves until SIGINT/SIGTERM, lets in-flight requests finish and exits 0),
+    else _start, else the POC-style main(0, 0);
+  * http-server: a fresh instance per request on worker threads; the matched
+    route's handler runs (slight ran the first route matching the path,
+    whatever its method); 404 / 204 OPTIONS / CORS / 500 as slight;
   * -l/--link-all-capabilities links every capability interface the app
     imports, declared or not (open() of an undeclared one is a WIT error;
     calling an interface silk does not implement yet traps).
