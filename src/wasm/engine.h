@@ -152,9 +152,10 @@ class Store {
   Result<std::vector<Value>> call(Function* f, std::span<const Value> args);
 
   // Makes running wasm code trap with "interrupted" at its next loop back
-  // edge or call. Thread-safe. Only a call that is running (or starts after
-  // the request but before the request is cleared) is affected: the flag is
-  // cleared when an outermost call() starts and when it returns.
+  // edge or call. Thread-safe. A request made while no call runs applies to
+  // the next call (a watchdog that fires before the call it guards got going
+  // must still stop it); the request is cleared when an outermost call()
+  // returns.
   void request_interrupt() { interrupt_requested_.store(true, std::memory_order_relaxed); }
 
   struct Impl;

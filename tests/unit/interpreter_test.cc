@@ -687,12 +687,18 @@ TEST(InterpreterIsolationDeathTest, HostFaultIsNotAWasmTrap) {
       "");
 }
 
-// An interrupt requested while nothing runs must not hit the next call.
-TEST(InterpreterIsolation, InterruptBetweenCallsIsDropped) {
+// An interrupt requested before a call starts (a watchdog whose deadline
+// passed first) stops that call; it is cleared when the call returns.
+TEST(InterpreterIsolation, InterruptBeforeCallAppliesToThatCallOnly) {
   Store store;
-  Instance* inst = instantiate(store, R"((module (func (export "one") (result i32) i32.const 1)))");
+  Instance* inst = instantiate(store, R"((module
+      (func (export "spin") (loop (br 0)))
+      (func (export "one") (result i32) i32.const 1)))");
   ASSERT_TRUE(inst);
   store.request_interrupt();
+  auto r = store.call(inst->function("spin"), {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "interrupted");
   EXPECT_EQ(call_i32(store, inst->function("one")), 1u);
 }
 

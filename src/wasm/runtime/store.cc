@@ -254,10 +254,7 @@ Result<std::vector<Value>> Store::call(Function* f, std::span<const Value> args)
   for (size_t i = 0; i < args.size(); ++i) fp[i] = args[i].bits;
 
   const bool outermost = current_guarded_call() == nullptr || current_guarded_call()->store != impl_.get();
-  if (outermost && ex.depth == 0) {
-    ex.native_stack_limit = native_stack_limit();
-    interrupt_requested_.store(false, std::memory_order_relaxed);
-  }
+  if (outermost && ex.depth == 0) ex.native_stack_limit = native_stack_limit();
   uint64_t* const saved_top = ex.stack_top;
   const uint32_t saved_depth = ex.depth;
   const bool saved_in_host = ex.in_host;
