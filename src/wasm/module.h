@@ -122,8 +122,8 @@ struct Module {
   // element segments, exports, or global initializers (spec 3.4.10, C.refs).
   std::vector<bool> declared_func_refs;
 
-  // Tier-0 code, translated lazily and shared by every instance. Not
-  // thread-safe yet: one thread translates at a time.
+  // Tier-0 code, translated lazily and shared by every instance and thread
+  // (made by load_module; see interpreter/translator.cc).
   mutable std::shared_ptr<TranslationCache> translations;
 
   const FuncType& func_type(uint32_t func_index) const { return types[func_types[func_index]]; }

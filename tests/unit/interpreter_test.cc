@@ -735,3 +735,40 @@ TEST(InterpreterBacktrace, NamesEveryFrameInnermostFirst) {
 }
 
 }  // namespace silk::wasm::test
+
+namespace silk::wasm::test {
+
+// One module, many threads, each with its own Store: the first calls race to
+// translate the same functions; every thread must get correct code.
+TEST(InterpreterThreads, ConcurrentFirstCallsShareTranslations) {
+  std::string text = "(module";
+  for (int i = 0; i < 40; ++i)
+    text += " (func (export \"f" + std::to_string(i) + "\") (param i32) (result i32) local.get 0 i32.const " +
+            std::to_string(i) + " i32.add)";
+  text += ")";
+  for (int round = 0; round < 20; ++round) {
+    auto module = compile(text);
+    ASSERT_TRUE(module);
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        Store store;
+        auto inst = store.instantiate(module, {});
+        if (!inst) {
+          ++wrong;
+          return;
+        }
+        for (int i = 0; i < 40; ++i) {
+          int k = (i + t * 10) % 40;
+          auto r = store.call((*inst)->function("f" + std::to_string(k)), std::vector<Value>{Value::i32(100)});
+          if (!r || r->at(0).as_i32() != uint32_t(100 + k)) ++wrong;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    ASSERT_EQ(wrong.load(), 0) << "round " << round;
+  }
+}
+
+}  // namespace silk::wasm::test

@@ -15,7 +15,9 @@
 // a pre-pass over the body), so loops do not re-materialize them. A compare followed by br_if (or if) becomes one
 // compare-and-branch instruction; back edges poll the interrupt flag.
 #include <algorithm>
+#include <atomic>
 #include <climits>
+#include <mutex>
 
 #include "wasm/code_reader.h"
 #include "wasm/interpreter/handlers.h"
@@ -28,8 +30,17 @@ struct TranslatedFunction {
   uint32_t frame_slots = 0;
 };
 
+// Translations of one module, shared by every instance and thread. A hit is
+// one acquire load; a miss translates under the mutex (once per function and
+// bounds-check mode), then publishes with a release store.
 struct TranslationCache {
-  std::vector<std::unique_ptr<TranslatedFunction>> by_mode[2];  // BoundsChecks::Guard, ::Explicit
+  explicit TranslationCache(size_t num_bodies) : num_bodies(num_bodies) {
+    for (auto& slots : by_mode) slots = std::make_unique<std::atomic<const TranslatedFunction*>[]>(num_bodies);
+  }
+  size_t num_bodies;
+  std::unique_ptr<std::atomic<const TranslatedFunction*>[]> by_mode[2];  // BoundsChecks::Guard, ::Explicit
+  std::mutex mutex;
+  std::vector<std::unique_ptr<TranslatedFunction>> owned;  // guarded by {mutex}
 };
 
 namespace {
@@ -1007,21 +1018,23 @@ Result<std::unique_ptr<TranslatedFunction>> Translator::run() {
   return out;
 }
 
-std::vector<std::unique_ptr<TranslatedFunction>>& cache_for(const Module& m, BoundsChecks mode) {
-  if (!m.translations) m.translations = std::make_shared<TranslationCache>();
-  auto& v = m.translations->by_mode[mode == BoundsChecks::Guard ? 0 : 1];
-  if (v.empty()) v.resize(m.bodies.size());
-  return v;
-}
-
 Result<const TranslatedFunction*> translate_cached(const Module& m, uint32_t func_index, BoundsChecks mode) {
-  auto& cache = cache_for(m, mode);
-  auto& slot = cache[func_index - m.num_imported_funcs];
-  if (!slot) slot = SILK_TRY(Translator(m, func_index, mode).run());
-  return slot.get();
+  TranslationCache& cache = *m.translations;  // made by load_module
+  std::atomic<const TranslatedFunction*>& slot =
+      cache.by_mode[mode == BoundsChecks::Guard ? 0 : 1][func_index - m.num_imported_funcs];
+  if (const TranslatedFunction* t = slot.load(std::memory_order_acquire)) return t;
+  std::lock_guard lock(cache.mutex);
+  if (const TranslatedFunction* t = slot.load(std::memory_order_relaxed)) return t;  // another thread won
+  std::unique_ptr<TranslatedFunction> t = SILK_TRY(Translator(m, func_index, mode).run());
+  const TranslatedFunction* raw = t.get();
+  cache.owned.push_back(std::move(t));
+  slot.store(raw, std::memory_order_release);
+  return raw;
 }
 
 }  // namespace
+
+void prepare_translation_cache(Module& m) { m.translations = std::make_shared<TranslationCache>(m.bodies.size()); }
 
 Result<const interp::Word*> translate_function(Function* f) {
   const Instance::Impl& inst = f->instance->impl();

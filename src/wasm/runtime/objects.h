@@ -149,6 +149,8 @@ void capture_backtrace(ExecState& exec);
 
 // interpreter/translator.cc: translates f's body (lazily, cached per module).
 Result<const interp::Word*> translate_function(Function* f);
+// Gives a loaded module its (empty) translation cache.
+void prepare_translation_cache(Module& m);
 TrapCode make_trap_error(ExecState& exec, TrapCode code);
 
 }  // namespace silk::wasm

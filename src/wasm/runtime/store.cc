@@ -74,6 +74,7 @@ Result<std::shared_ptr<const Module>> load_module(std::span<const uint8_t> bytes
   std::unique_ptr<Module> m = std::move(decoded).value();
   SILK_TRY(validate_module(*m));
   for (uint32_t i = 0; i < m->exports.size(); ++i) m->export_index.emplace(m->exports[i].name, i);
+  prepare_translation_cache(*m);
   return std::shared_ptr<const Module>(std::move(m));
 }
 
