@@ -165,6 +165,8 @@ class Store {
   StoreOptions options_;
   std::atomic<bool> interrupt_requested_{false};
   std::unique_ptr<Impl> impl_;
+  uint8_t* stack_region_ = nullptr;  // value stack + frames (a pooled reservation)
+  uint64_t stack_region_bytes_ = 0;
   friend struct StoreAccess;
 };
 

@@ -772,3 +772,36 @@ TEST(InterpreterThreads, ConcurrentFirstCallsShareTranslations) {
 }
 
 }  // namespace silk::wasm::test
+
+namespace silk::wasm::test {
+
+// Memories come from a pool of reservations shared by all stores: a new
+// store's memory must never show what a previous one wrote (small memories
+// are cleared with memset, large ones with madvise), in either bounds mode.
+TEST(InterpreterPool, ReusedMemoryIsZero) {
+  for (BoundsChecks mode : {BoundsChecks::Guard, BoundsChecks::Explicit}) {
+    for (int pages : {1, 40}) {  // below and above the memset limit (1 MiB)
+      std::string text = "(module (memory " + std::to_string(pages) + ")"
+                         "(func (export \"fill\") (memory.fill (i32.const 0) (i32.const 0xAB) (memory.size) (i32.const 65536) (i32.mul)))"
+                         "(func (export \"sum\") (result i64) (local $i i32) (local $s i64)"
+                         "  (block $done (loop $l"
+                         "    (br_if $done (i32.ge_u (local.get $i) (i32.mul (memory.size) (i32.const 65536))))"
+                         "    (local.set $s (i64.add (local.get $s) (i64.load8_u (local.get $i))))"
+                         "    (local.set $i (i32.add (local.get $i) (i32.const 4093)))"
+                         "    (br $l)))"
+                         "  (local.get $s)))";
+      auto module = compile(text);
+      ASSERT_TRUE(module);
+      for (int round = 0; round < 3; ++round) {
+        Store store(StoreOptions{.bounds_checks = mode});
+        auto inst = store.instantiate(module, {});
+        ASSERT_TRUE(inst.ok());
+        EXPECT_EQ(call_i64(store, (*inst)->function("sum")), 0u) << "pages " << pages << " round " << round;
+        ASSERT_TRUE(store.call((*inst)->function("fill"), {}).ok());
+        EXPECT_NE(call_i64(store, (*inst)->function("sum")), 0u);
+      }
+    }
+  }
+}
+
+}  // namespace silk::wasm::test

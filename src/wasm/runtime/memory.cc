@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "wasm/runtime/objects.h"
+#include "wasm/runtime/reservation_pool.h"
 
 namespace silk::wasm {
 
@@ -20,7 +21,8 @@ constexpr uint64_t kMaxTableSize = 10'000'000;  // elements; table.grow fails be
 }  // namespace
 
 Memory::~Memory() {
-  if (base) munmap(base, reserved);
+  // Everything up to the current size may have been written.
+  release_reservation(PoolKind::Memory, Reservation{base, reserved, accessible}, size);
 }
 
 Result<std::unique_ptr<Memory>> allocate_memory(const MemoryType& type, const StoreOptions& options) {
@@ -35,15 +37,13 @@ Result<std::unique_ptr<Memory>> allocate_memory(const MemoryType& type, const St
   m->max_pages = cap;
   m->reserved = options.bounds_checks == BoundsChecks::Guard ? kGuardReservation
                                                              : std::max<uint64_t>(cap, 1) * kPageSize;
-  void* p = mmap(nullptr, m->reserved, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) {
+  Reservation r = acquire_reservation(PoolKind::Memory, m->reserved, type.limits.min * kPageSize);
+  if (!r.base) {
     return make_error(ErrorKind::Trap, std::string("cannot reserve memory: ") + std::strerror(errno));
   }
-  m->base = static_cast<uint8_t*>(p);
-  m->size = 0;
-  if (type.limits.min > 0 && grow_memory(*m, type.limits.min) < 0) {
-    return make_error(ErrorKind::Trap, "cannot commit the initial memory");
-  }
+  m->base = r.base;
+  m->accessible = r.accessible;
+  m->size = type.limits.min * kPageSize;
   return m;
 }
 
@@ -52,7 +52,9 @@ int64_t grow_memory(Memory& m, uint64_t delta_pages) {
   if (delta_pages > m.max_pages - old_pages) return -1;
   if (delta_pages == 0) return int64_t(old_pages);
   uint64_t new_size = (old_pages + delta_pages) * kPageSize;
-  if (mprotect(m.base + m.size, new_size - m.size, PROT_READ | PROT_WRITE) != 0) return -1;
+  Reservation r{m.base, m.reserved, m.accessible};
+  if (!grow_reservation(r, new_size)) return -1;
+  m.accessible = r.accessible;
   m.size = new_size;
   return int64_t(old_pages);
 }

@@ -29,7 +29,7 @@ struct ExecState {
   uint32_t max_depth = 0;
   // frames[1..depth]: the function running at each call depth (for
   // backtraces); {trace} is the stack captured when a trap began unwinding.
-  std::unique_ptr<Function*[]> frames;
+  Function** frames = nullptr;  // in the store's pooled stack region
   std::vector<Function*> trace;
   bool trace_captured = false;
   std::atomic<bool>* interrupt = nullptr;
@@ -88,6 +88,7 @@ struct Memory {
   uint8_t* base = nullptr;
   uint64_t size = 0;            // bytes accessible now
   uint64_t reserved = 0;        // bytes of address space reserved
+  uint64_t accessible = 0;      // bytes mapped read/write (== size)
   uint64_t max_pages = 0;       // the effective cap
   ~Memory();
 };

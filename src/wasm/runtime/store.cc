@@ -7,6 +7,7 @@
 #include "wasm/interpreter/handlers.h"
 #include "wasm/module_decoder.h"
 #include "wasm/runtime/objects.h"
+#include "wasm/runtime/reservation_pool.h"
 #include "wasm/validator.h"
 
 namespace silk::wasm {
@@ -106,23 +107,30 @@ uint32_t Store::Impl::intern_type(const FuncType& t) {
 Store::Store(StoreOptions options) : options_(options), impl_(std::make_unique<Impl>()) {
   install_trap_signal_handler();
   ExecState& ex = impl_->exec;
-  size_t bytes = options_.value_stack_bytes;
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p != MAP_FAILED) {
-    ex.stack_base = static_cast<uint64_t*>(p);
-    ex.stack_end = ex.stack_base + bytes / 8;
+  ex.max_depth = options_.max_call_depth + 1;  // + the entry frame
+  // One pooled region: the value stack, then the backtrace frame array. Only
+  // the parts a program reaches are ever touched (and committed).
+  uint64_t stack_bytes = (options_.value_stack_bytes + kPageSize - 1) / kPageSize * kPageSize;
+  uint64_t frames_bytes = (uint64_t(ex.max_depth) + 2) * sizeof(Function*);
+  uint64_t total = (stack_bytes + frames_bytes + kPageSize - 1) / kPageSize * kPageSize;
+  Reservation r = acquire_reservation(PoolKind::Stack, total, total);
+  if (r.base) {
+    stack_region_ = r.base;
+    stack_region_bytes_ = total;
+    ex.stack_base = reinterpret_cast<uint64_t*>(r.base);
+    ex.stack_end = ex.stack_base + stack_bytes / 8;
+    ex.frames = reinterpret_cast<Function**>(r.base + stack_bytes);
   }
   ex.stack_top = ex.stack_base;
-  ex.max_depth = options_.max_call_depth + 1;  // + the entry frame
-  // Only the frames a program reaches are ever touched (and committed).
-  ex.frames = std::make_unique_for_overwrite<Function*[]>(size_t(ex.max_depth) + 2);
   ex.interrupt = &interrupt_requested_;
   ex.store = this;
 }
 
 Store::~Store() {
-  ExecState& ex = impl_->exec;
-  if (ex.stack_base) munmap(ex.stack_base, (ex.stack_end - ex.stack_base) * 8);
+  // Stack slots and frames are always written before they are read, so the
+  // region goes back to the pool without being cleared.
+  impl_.reset();
+  release_reservation(PoolKind::Stack, Reservation{stack_region_, stack_region_bytes_, stack_region_bytes_}, 0);
 }
 
 Function* Store::create_host_function(FuncType type, HostFunction fn, std::string debug_name) {
