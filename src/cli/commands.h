@@ -2,6 +2,7 @@
 // its options on the CLI11 app and runs from them; main.cc only dispatches.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -71,5 +72,18 @@ struct BindgenCommand {
 };
 CLI::App* add_bindgen_command(CLI::App& app, BindgenCommand& options);
 int run_bindgen_command(const BindgenCommand& options);
+
+// silk vm [--mem MiB] [--initrd FILE] [--trace-boot] KERNEL.elf [-- CMDLINE...]:
+// boots a kernel under silk's KVM monitor (vm_command.cc, src/vmm). Returns the
+// guest's halt status, 123 if the VM was stopped, 125 if it could not start.
+struct VmCommand {
+  uint64_t mem_mib = 256;
+  std::string initrd;
+  bool trace_boot = false;
+  std::string kernel;
+  std::vector<std::string> cmdline;
+};
+CLI::App* add_vm_command(CLI::App& app, VmCommand& options);
+int run_vm_command(const VmCommand& options);
 
 }  // namespace silk::cli

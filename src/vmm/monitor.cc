@@ -1,0 +1,237 @@
+// The monitor: set up guest memory, the kernel, the boot info and the vCPU,
+// then run the vCPU loop (Solo5's hvt_vcpu_loop): KVM_RUN, serve a hypercall
+// on an `out` to kHvtPortBase + nr, stop the VM on anything else.
+#include "vmm/monitor.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "vmm/arch/boot.h"
+#include "vmm/elf_loader.h"
+#include "vmm/hypercalls/hypercalls.h"
+#include "vmm/kvm/fd.h"
+#include "vmm/kvm/vcpu.h"
+#include "vmm/kvm/vm.h"
+
+namespace silk::vmm {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%" PRIx64, v);
+  return buf;
+}
+
+// Where the time went, and what the guest made the vCPU do.
+struct BootTrace {
+  Clock::time_point start, loaded, kvm_ready, first_run, first_hypercall, end;
+  bool saw_hypercall = false;
+  std::array<uint64_t, 64> exits{};
+  std::array<uint64_t, kHypercallLimit> hypercalls{};
+
+  void print(FILE* out) const {
+    std::fprintf(out, "silk vm: boot trace\n");
+    std::fprintf(out, "  guest memory + ELF load  %8.3f ms\n", ms_between(start, loaded));
+    std::fprintf(out, "  KVM setup (VM, vCPU)     %8.3f ms\n", ms_between(loaded, kvm_ready));
+    if (saw_hypercall)
+      std::fprintf(out, "  first KVM_RUN -> first hypercall %8.3f ms\n", ms_between(first_run, first_hypercall));
+    std::fprintf(out, "  guest run                %8.3f ms\n", ms_between(first_run, end));
+    std::fprintf(out, "  total                    %8.3f ms\n", ms_between(start, end));
+    std::fprintf(out, "  VM exits:");
+    for (size_t i = 0; i < exits.size(); ++i)
+      if (exits[i] != 0) std::fprintf(out, " %s=%" PRIu64, exit_reason_name(static_cast<uint32_t>(i)), exits[i]);
+    std::fprintf(out, "\n  hypercalls:");
+    for (uint16_t nr = 0; nr < kHypercallLimit; ++nr)
+      if (hypercalls[nr] != 0) std::fprintf(out, " %s=%" PRIu64, hypercall_name(nr), hypercalls[nr]);
+    std::fprintf(out, "\n");
+  }
+};
+
+Result<void> check_memory_size(uint64_t bytes) {
+  if (bytes < arch::kMinMemory || bytes > arch::kMaxMemory || bytes % arch::kMemoryAlign != 0)
+    return make_error("guest memory of " + std::to_string(bytes >> 20) + " MiB: need a multiple of " +
+                      std::to_string(arch::kMemoryAlign >> 20) + " MiB from " +
+                      std::to_string(arch::kMinMemory >> 20) + " MiB to " + std::to_string(arch::kMaxMemory >> 30) +
+                      " GiB");
+  return {};
+}
+
+struct Initrd {
+  GuestPhys gpa = 0;
+  uint64_t size = 0;
+};
+
+// Reads the initrd file into guest memory at {at} (page-aligned, after the kernel).
+Result<Initrd> load_initrd(const std::string& path, GuestMemory& memory, GuestPhys at) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd.valid() || ::fstat(fd.get(), &st) < 0) return make_error(path + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return make_error(path + ": not a regular file");
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  uint8_t* dst = memory.checked(at, size);
+  if (dst == nullptr)
+    return make_error(path + ": " + std::to_string(size) + " bytes do not fit in guest RAM after the kernel (at " +
+                      hex(at) + " of " + std::to_string(memory.size() >> 20) + " MiB; try a larger --mem)");
+  for (uint64_t done = 0; done < size;) {
+    ssize_t n = ::pread(fd.get(), dst + done, size - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return make_error(path + ": read: " + (n == 0 ? "file shrank" : std::strerror(errno)));
+    done += static_cast<uint64_t>(n);
+  }
+  return Initrd{at, size};
+}
+
+uint64_t realtime_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// " at RIP 0x100606 (0f 57 c0 ...)": the instruction bytes too, read through
+// the boot identity map (RIP = guest-physical) when they lie in RAM.
+std::string at_rip(const KvmVcpu& vcpu, const GuestMemory& memory) {
+  auto regs = vcpu.regs();
+  if (!regs) return "";
+  std::string out = " at RIP " + hex(regs->rip);
+  constexpr uint64_t kBytes = 8;
+  if (const uint8_t* code = memory.checked(regs->rip, kBytes)) {
+    out += " (";
+    for (uint64_t i = 0; i < kBytes; ++i) {
+      char b[4];
+      std::snprintf(b, sizeof b, i == 0 ? "%02x" : " %02x", code[i]);
+      out += b;
+    }
+    out += ")";
+  }
+  return out;
+}
+
+// Why the VM must stop on a non-hypercall exit, in words.
+std::string describe_exit(kvm_run& run) {
+  std::string what = exit_reason_name(run.exit_reason);
+  switch (run.exit_reason) {
+    case KVM_EXIT_IO:
+      return "unexpected I/O: " + std::string(run.io.direction == KVM_EXIT_IO_OUT ? "out to" : "in from") +
+             " port " + hex(run.io.port) + " (" + std::to_string(run.io.size) + (run.io.size == 1 ? " byte)" : " bytes)");
+    case KVM_EXIT_MMIO:
+      return what + ": " + (run.mmio.is_write ? "write to " : "read from ") + hex(run.mmio.phys_addr);
+    case KVM_EXIT_FAIL_ENTRY:
+      return what + ": hardware entry failure reason " + hex(run.fail_entry.hardware_entry_failure_reason);
+    case KVM_EXIT_INTERNAL_ERROR:
+      // KVM_INTERNAL_ERROR_EMULATION: KVM had to emulate an instruction its
+      // emulator does not know (under PVM, nested KVM without VMX, that is
+      // all ring-0 code and the first instructions after each exit: build
+      // ring-0 code with -mgeneral-regs-only).
+      if (run.internal.suberror == KVM_INTERNAL_ERROR_EMULATION)
+        return what + ": KVM could not emulate the instruction";
+      return what + ": suberror " + std::to_string(run.internal.suberror);
+    default:
+      if (run.exit_reason == KVM_EXIT_UNKNOWN || what == "KVM exit")
+        return what + " " + std::to_string(run.exit_reason);
+      return what;
+  }
+}
+
+// The vCPU loop: runs until Halt or a forbidden exit.
+Result<VmExit> run_vcpu(KvmVcpu& vcpu, HypercallContext& ctx, BootTrace& trace) {
+  kvm_run& run = vcpu.state();
+  trace.first_run = Clock::now();
+  for (;;) {
+    if (auto r = vcpu.run(); !r) return r.take_error();
+    uint32_t reason = run.exit_reason;
+    if (reason < trace.exits.size()) ++trace.exits[reason];
+    if (reason == KVM_EXIT_INTR) continue;
+    bool hypercall = reason == KVM_EXIT_IO && run.io.direction == KVM_EXIT_IO_OUT && run.io.size == 4 &&
+                     run.io.count == 1 && run.io.port > hvt::kHvtPortBase &&
+                     run.io.port < hvt::kHvtPortBase + kHypercallLimit;
+    if (!hypercall) return VmExit{false, kExitGuestFault, describe_exit(run) + at_rip(vcpu, ctx.memory)};
+
+    uint16_t nr = static_cast<uint16_t>(run.io.port - hvt::kHvtPortBase);
+    if (!trace.saw_hypercall) {
+      trace.saw_hypercall = true;
+      trace.first_hypercall = Clock::now();
+    }
+    ++trace.hypercalls[nr];
+    uint32_t args = 0;
+    // SAFETY: for an OUT exit KVM leaves io.size * io.count bytes at
+    // data_offset inside the kvm_run mapping (4 * 1 here).
+    std::memcpy(&args, reinterpret_cast<uint8_t*>(&run) + run.io.data_offset, sizeof args);
+    HypercallOutcome outcome = dispatch_hypercall(ctx, nr, args);
+    switch (outcome.kind) {
+      case HypercallOutcome::Kind::kResume: continue;
+      case HypercallOutcome::Kind::kHalt: return VmExit{true, outcome.exit_status, {}};
+      case HypercallOutcome::Kind::kFault:
+        return VmExit{false, kExitGuestFault, "bad hypercall: " + outcome.message + at_rip(vcpu, ctx.memory)};
+    }
+  }
+}
+
+}  // namespace
+
+Result<VmExit> run_vm(const VmConfig& config) {
+  BootTrace trace;
+  trace.start = Clock::now();
+  if (auto r = check_memory_size(config.mem_bytes); !r) return r.take_error();
+  if (config.cmdline.size() >= arch::kCmdlineMax)
+    return make_error("the kernel command line is " + std::to_string(config.cmdline.size()) +
+                      " bytes; at most " + std::to_string(arch::kCmdlineMax - 1) + " fit");
+
+  auto memory = GuestMemory::create(config.mem_bytes);
+  if (!memory) return memory.take_error();
+  auto kernel = load_kernel_elf(config.kernel, *memory);
+  if (!kernel) return kernel.take_error();
+  Initrd initrd;
+  if (!config.initrd.empty()) {
+    auto loaded = load_initrd(config.initrd, *memory, kernel->end);
+    if (!loaded) return loaded.take_error();
+    initrd = *loaded;
+  }
+  std::memcpy(memory->checked(arch::kCmdline, config.cmdline.size() + 1), config.cmdline.c_str(),
+              config.cmdline.size() + 1);
+  trace.loaded = Clock::now();
+
+  auto vm = KvmVm::create();
+  if (!vm) return vm.take_error();
+  if (auto r = vm->map_memory(*memory); !r) return r.take_error();
+  auto vcpu = KvmVcpu::create(*vm, 0);
+  if (!vcpu) return vcpu.take_error();
+  auto tsc_khz = vcpu->tsc_khz();
+  if (!tsc_khz) return tsc_khz.take_error();
+
+  hvt::HvtBootInfo info{};
+  info.abi_version = hvt::kHvtAbiVersion;
+  info.mem_size = memory->size();
+  info.kernel_end = kernel->end;
+  info.tsc_khz = *tsc_khz;
+  info.cmdline = arch::kCmdline;
+  info.initrd = initrd.size != 0 ? initrd.gpa : 0;
+  info.initrd_size = initrd.size;
+  if (auto r = arch::configure_boot_vcpu(*vm, *vcpu, *memory, kernel->entry, arch::kBootInfo); !r)
+    return r.take_error();
+  info.boot_walltime_ns = realtime_ns();
+  memory->write(arch::kBootInfo, info);
+  trace.kvm_ready = Clock::now();
+
+  HypercallContext ctx{*memory, config.console_fd};
+  auto exit = run_vcpu(*vcpu, ctx, trace);
+  trace.end = Clock::now();
+  if (config.trace_boot) trace.print(stderr);
+  return exit;
+}
+
+}  // namespace silk::vmm
