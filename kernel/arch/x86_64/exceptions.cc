@@ -1,0 +1,137 @@
+#include "arch/exceptions.h"
+
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/io.h"
+#include "lib/format.h"
+#include "platform/platform.h"
+
+namespace silk::kernel::x86_64 {
+
+// Layout pushed by isr_common (exception_stubs.S), lowest address first.
+struct ExceptionFrame {
+  uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+  uint64_t vector, error_code;
+  uint64_t rip, cs, rflags, rsp, ss;  // pushed by the CPU
+};
+static_assert(sizeof(ExceptionFrame) == 22 * 8);
+
+}  // namespace silk::kernel::x86_64
+
+extern "C" const uint64_t isr_stub_table[32];
+extern "C" void exception_dispatch(silk::kernel::x86_64::ExceptionFrame* frame);
+
+namespace silk::kernel::arch {
+namespace {
+
+using x86_64::ExceptionFrame;
+
+constexpr uint64_t kIstStackSize = 16 * 1024;
+alignas(4096) uint8_t g_ist_double_fault[kIstStackSize];
+alignas(4096) uint8_t g_ist_page_fault[kIstStackSize];
+
+// One pending fixup: a fault at g_fixup_fault resumes at g_fixup_resume.
+uint64_t g_fixup_fault = 0;
+uint64_t g_fixup_resume = 0;
+uint64_t g_fixups_taken = 0;
+uint64_t g_guard_start = 0;
+uint64_t g_guard_size = 0;
+
+// Intel SDM vol. 3A, table 6-1.
+constexpr const char* kNames[32] = {
+    "divide error (#DE)", "debug (#DB)", "NMI", "breakpoint (#BP)", "overflow (#OF)",
+    "bound range exceeded (#BR)", "invalid opcode (#UD)", "device not available (#NM)",
+    "double fault (#DF)", "coprocessor segment overrun", "invalid TSS (#TS)", "segment not present (#NP)",
+    "stack-segment fault (#SS)", "general protection (#GP)", "page fault (#PF)", "reserved 15",
+    "x87 floating-point error (#MF)", "alignment check (#AC)", "machine check (#MC)",
+    "SIMD floating-point (#XM)", "virtualization (#VE)", "control protection (#CP)", "reserved 22",
+    "reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27",
+    "hypervisor injection (#HV)", "VMM communication (#VC)", "security (#SX)", "reserved 31"};
+
+void print_registers(const ExceptionFrame& f) {
+  kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f.rax, f.rbx, f.rcx, f.rdx);
+  kprintf("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", f.rsi, f.rdi, f.rbp, f.rsp);
+  kprintf("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", f.r8, f.r9, f.r10, f.r11);
+  kprintf("  r12 %016lx r13 %016lx r14 %016lx r15 %016lx\n", f.r12, f.r13, f.r14, f.r15);
+  kprintf("  cs %lx ss %lx rflags %lx\n", f.cs, f.ss, f.rflags);
+}
+
+// Page-fault error code bits (Intel SDM vol. 3A, 4.7).
+void print_page_fault(const ExceptionFrame& f, uint64_t address) {
+  uint64_t e = f.error_code;
+  kprintf("silk kernel: page fault at address 0x%lx, rip 0x%lx (%s %s, %s mode%s)\n", address, f.rip,
+          (e & 1) ? "protection violation on" : "not-present page on",
+          (e & 16) ? "instruction fetch" : (e & 2) ? "write" : "read", (e & 4) ? "user" : "kernel",
+          (e & 8) ? ", reserved bit set" : "");
+  if (g_guard_size != 0 && address >= g_guard_start && address < g_guard_start + g_guard_size) {
+    kprintf("silk kernel: kernel stack overflow (guard page 0x%lx)\n", g_guard_start);
+  }
+}
+
+}  // namespace
+
+void exceptions_init() {
+  const uint64_t ist_top[2] = {
+      reinterpret_cast<uint64_t>(g_ist_double_fault + kIstStackSize),
+      reinterpret_cast<uint64_t>(g_ist_page_fault + kIstStackSize),
+  };
+  x86_64::gdt_init(ist_top, 2);
+  for (unsigned v = 0; v < 32; ++v) {
+    int ist = v == 8 ? x86_64::kIstDoubleFault : v == 14 ? x86_64::kIstPageFault : 0;
+    x86_64::idt_set_gate(v, isr_stub_table[v], ist);
+  }
+  x86_64::idt_load();
+}
+
+bool probe_divide_error() {
+  uint64_t before = g_fixups_taken;
+  // SAFETY: the fixup addresses are stored before the div faults; the handler
+  // moves RIP to label 2, past the div, which leaves no other state behind.
+  asm volatile(
+      "leaq 1f(%%rip), %%rax\n\t"
+      "movq %%rax, %[fault]\n\t"
+      "leaq 2f(%%rip), %%rax\n\t"
+      "movq %%rax, %[resume]\n\t"
+      "xorl %%ecx, %%ecx\n\t"
+      "movl $1, %%eax\n\t"
+      "xorl %%edx, %%edx\n"
+      "1:\n\t"
+      "divl %%ecx\n"
+      "2:\n\t"
+      : [fault] "=m"(g_fixup_fault), [resume] "=m"(g_fixup_resume)
+      :
+      : "rax", "rcx", "rdx", "memory");
+  g_fixup_fault = 0;
+  return g_fixups_taken == before + 1;
+}
+
+void set_stack_guard(uint64_t guard_start, uint64_t guard_size) {
+  g_guard_start = guard_start;
+  g_guard_size = guard_size;
+}
+
+void break_page_fault_gate() { x86_64::idt_clear_present(14); }
+
+}  // namespace silk::kernel::arch
+
+// Called by isr_common with interrupts off. Returning resumes the interrupted
+// code; every exception without a fixup is fatal for now (ring 3 faults will
+// become signals).
+extern "C" void exception_dispatch(silk::kernel::x86_64::ExceptionFrame* frame) {
+  using namespace silk::kernel;
+  const auto& f = *frame;  // fatal paths only read it
+  if (arch::g_fixup_fault != 0 && f.rip == arch::g_fixup_fault) {
+    frame->rip = arch::g_fixup_resume;
+    arch::g_fixup_fault = 0;
+    ++arch::g_fixups_taken;
+    return;
+  }
+  if (f.vector == 14) {
+    arch::print_page_fault(f, x86_64::read_cr2());
+  } else {
+    kprintf("silk kernel: %s, error code 0x%lx, rip 0x%lx, rsp 0x%lx\n", arch::kNames[f.vector & 31],
+            f.error_code, f.rip, f.rsp);
+  }
+  arch::print_registers(f);
+  platform::halt(platform::kExitCpuException);
+}

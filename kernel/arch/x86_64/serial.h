@@ -1,0 +1,12 @@
+// COM1, a 16550 UART at I/O port 0x3f8: the console under QEMU and
+// Firecracker. Polled, transmit only; no interrupts.
+#pragma once
+
+#include <stddef.h>
+
+namespace silk::kernel::x86_64 {
+
+void serial_init();
+void serial_write(const char* data, size_t len);
+
+}  // namespace silk::kernel::x86_64

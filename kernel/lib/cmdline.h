@@ -1,0 +1,14 @@
+// The kernel command line: space-separated words, each "key" or "key=value"
+// (values cannot contain spaces; no quoting yet).
+#pragma once
+
+#include <stddef.h>
+
+namespace silk::kernel {
+
+// Finds "{key}=VALUE" in {cmdline} and copies VALUE into {out} (NUL-terminated,
+// truncated to {cap} - 1 bytes). Returns false when the key is absent. A bare
+// "{key}" counts as present with an empty value.
+bool cmdline_value(const char* cmdline, const char* key, char* out, size_t cap);
+
+}  // namespace silk::kernel

@@ -1,0 +1,83 @@
+#include "lib/string.h"
+
+// Plain byte loops: -mgeneral-regs-only keeps SSE out, and `rep movsb` /
+// `rep stosb` are fast on every CPU with ERMSB (Intel SDM vol. 1, 7.3.9.3).
+// The compiler would turn these loops back into calls to themselves, so the
+// bodies use inline asm.
+
+extern "C" {
+
+void* memcpy(void* dst, const void* src, size_t n) {
+  void* d = dst;
+  // SAFETY: the caller guarantees [src, src+n) and [dst, dst+n) are valid and
+  // do not overlap; the direction flag is clear (cld at every entry).
+  asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+  return dst;
+}
+
+void* memmove(void* dst, const void* src, size_t n) {
+  auto* d = static_cast<unsigned char*>(dst);
+  auto* s = static_cast<const unsigned char*>(src);
+  if (d <= s || d >= s + n) return memcpy(dst, src, n);
+  // Overlapping with dst above src: copy backwards.
+  // SAFETY: as memcpy; std/cld brackets the backward copy.
+  void* de = d + n - 1;
+  const void* se = s + n - 1;
+  asm volatile("std\n\trep movsb\n\tcld" : "+D"(de), "+S"(se), "+c"(n) : : "memory");
+  return dst;
+}
+
+void* memset(void* dst, int value, size_t n) {
+  void* d = dst;
+  // SAFETY: the caller guarantees [dst, dst+n) is valid.
+  asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(value) : "memory");
+  return dst;
+}
+
+int memcmp(const void* a, const void* b, size_t n) {
+  auto* x = static_cast<const unsigned char*>(a);
+  auto* y = static_cast<const unsigned char*>(b);
+  for (size_t i = 0; i < n; ++i) {
+    if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return 0;
+}
+
+size_t strlen(const char* s) {
+  size_t n = 0;
+  while (s[n] != '\0') ++n;
+  return n;
+}
+
+size_t strnlen(const char* s, size_t max) {
+  size_t n = 0;
+  while (n < max && s[n] != '\0') ++n;
+  return n;
+}
+
+int strcmp(const char* a, const char* b) {
+  while (*a != '\0' && *a == *b) ++a, ++b;
+  return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
+}
+
+int strncmp(const char* a, const char* b, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i] || a[i] == '\0') {
+      return static_cast<unsigned char>(a[i]) - static_cast<unsigned char>(b[i]);
+    }
+  }
+  return 0;
+}
+
+}  // extern "C"
+
+namespace silk::kernel {
+
+size_t copy_string(char* dst, size_t cap, const char* src) {
+  size_t n = strnlen(src, cap - 1);
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+  return n;
+}
+
+}  // namespace silk::kernel

@@ -1,0 +1,187 @@
+#include "mm/address_space.h"
+
+#include "arch/exceptions.h"
+#include "lib/panic.h"
+#include "mm/frame_allocator.h"
+#include "platform/platform.h"
+
+extern "C" {
+// From the linker script and entry64.S.
+extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
+extern char boot_stack_guard[], boot_stack_bottom[];
+}
+
+namespace silk::kernel::mm {
+namespace {
+
+using arch::PageTableEntry;
+
+PageTableEntry* table_at(PhysAddr p) { return phys_to_virt<PageTableEntry>(p); }
+
+constexpr uint64_t kLowLimit = 4 * kGiB;
+constexpr arch::PageFlags kData{.writable = true, .executable = false};
+
+AddressSpace g_kernel_space;
+
+// Identity-maps the RAM in [{low}, {high}), read/write, no-execute; page 0
+// stays unmapped (null pointers fault).
+bool map_ram(AddressSpace& space, uint64_t low, uint64_t high) {
+  bool ok = true;
+  platform::MemoryMap ram = platform::memory_map();
+  for (size_t i = 0; i < ram.count; ++i) {
+    uint64_t base = align_up(ram.regions[i].base, arch::kPageSize);
+    uint64_t end = align_down(ram.regions[i].base + ram.regions[i].size, arch::kPageSize);
+    if (base < low) base = low;
+    if (end > high) end = high;
+    if (base == 0) base = arch::kPageSize;
+    if (end > base) ok &= space.map(VirtAddr{base}, PhysAddr{base}, end - base, kData);
+  }
+  return ok;
+}
+
+}  // namespace
+
+AddressSpace AddressSpace::create() { return AddressSpace(frames::allocate_zeroed()); }
+
+bool AddressSpace::split_leaf(PageTableEntry* entry, int level) {
+  // Replace a leaf of leaf_size(level) by a table of leaves one level down
+  // with the same flags.
+  PhysAddr table = frames::allocate();
+  if (table.is_null()) return false;
+  PhysAddr base = arch::entry_address(*entry);
+  arch::PageFlags flags = arch::entry_flags(*entry);
+  uint64_t step = arch::leaf_size(level - 1);
+  PageTableEntry* t = table_at(table);
+  for (int i = 0; i < arch::kEntriesPerTable; ++i) {
+    t[i] = arch::make_leaf_entry(base.offset(i * step), flags, level - 1);
+  }
+  *entry = arch::make_table_entry(table);
+  return true;
+}
+
+PageTableEntry* AddressSpace::walk_create(VirtAddr virt, int level) {
+  PageTableEntry* table = table_at(root_);
+  for (int l = arch::kPageTableLevels - 1; l > level; --l) {
+    PageTableEntry* e = &table[arch::table_index(virt, l)];
+    if (!arch::entry_present(*e)) {
+      PhysAddr t = frames::allocate_zeroed();
+      if (t.is_null()) return nullptr;
+      *e = arch::make_table_entry(t);
+    } else if (arch::entry_is_leaf(*e, l)) {
+      if (!split_leaf(e, l)) return nullptr;
+    }
+    table = table_at(arch::entry_address(*e));
+  }
+  return &table[arch::table_index(virt, level)];
+}
+
+bool AddressSpace::map(VirtAddr virt, PhysAddr phys, uint64_t size, arch::PageFlags flags) {
+  SILK_EXPECTS(virt.value % arch::kPageSize == 0 && phys.value % arch::kPageSize == 0 &&
+               size % arch::kPageSize == 0);
+  bool active = is_active();
+  while (size > 0) {
+    int level = 0;
+    uint64_t large = arch::leaf_size(1);
+    if (arch::leaf_allowed(1) && virt.value % large == 0 && phys.value % large == 0 && size >= large) level = 1;
+    PageTableEntry* e = walk_create(virt, level);
+    if (e == nullptr) return false;
+    // A table here (from earlier 4 KiB mappings) is dropped for the leaf; its
+    // frame is released.
+    if (level > 0 && arch::entry_present(*e) && !arch::entry_is_leaf(*e, level)) {
+      frames::release(arch::entry_address(*e));
+    }
+    *e = arch::make_leaf_entry(phys, flags, level);
+    if (active) arch::flush_tlb_page(virt);
+    uint64_t step = arch::leaf_size(level);
+    virt = virt.offset(step);
+    phys = phys.offset(step);
+    size -= step;
+  }
+  return true;
+}
+
+bool AddressSpace::unmap(VirtAddr virt, uint64_t size) {
+  SILK_EXPECTS(virt.value % arch::kPageSize == 0 && size % arch::kPageSize == 0);
+  bool active = is_active();
+  while (size > 0) {
+    // Find the leaf mapping virt, if any.
+    PageTableEntry* table = table_at(root_);
+    int level = arch::kPageTableLevels - 1;
+    PageTableEntry* e = nullptr;
+    for (;; --level) {
+      e = &table[arch::table_index(virt, level)];
+      if (!arch::entry_present(*e) || arch::entry_is_leaf(*e, level)) break;
+      table = table_at(arch::entry_address(*e));
+    }
+    uint64_t span = arch::leaf_size(level);
+    uint64_t offset = virt.value % span;
+    if (!arch::entry_present(*e)) {
+      uint64_t skip = span - offset;  // a hole: skip what this entry covers
+      if (skip >= size) return true;
+      virt = virt.offset(skip);
+      size -= skip;
+      continue;
+    }
+    if (offset != 0 || size < span) {
+      // Part of a large leaf: split it and retry one level down.
+      if (!split_leaf(e, level)) return false;
+      continue;
+    }
+    *e = 0;
+    if (active) arch::flush_tlb_page(virt);
+    virt = virt.offset(span);
+    size -= span;
+  }
+  return true;
+}
+
+bool AddressSpace::translate(VirtAddr virt, PhysAddr* phys, arch::PageFlags* flags) const {
+  if (!arch::is_canonical(virt)) return false;
+  const PageTableEntry* table = table_at(root_);
+  for (int level = arch::kPageTableLevels - 1; level >= 0; --level) {
+    PageTableEntry e = table[arch::table_index(virt, level)];
+    if (!arch::entry_present(e)) return false;
+    if (arch::entry_is_leaf(e, level)) {
+      *phys = arch::entry_address(e).offset(virt.value % arch::leaf_size(level));
+      if (flags != nullptr) *flags = arch::entry_flags(e);
+      return true;
+    }
+    table = table_at(arch::entry_address(e));
+  }
+  return false;
+}
+
+void AddressSpace::activate() const { arch::activate_root(root_); }
+bool AddressSpace::is_active() const { return arch::active_root() == root_; }
+
+void kernel_space_init() {
+  g_kernel_space = AddressSpace::create();
+  AddressSpace& space = g_kernel_space;
+  if (!space.is_valid()) panic("mm: no frame for the kernel page table");
+
+  const uint64_t kernel_start = reinterpret_cast<uint64_t>(__kernel_start);
+  const uint64_t text_end = reinterpret_cast<uint64_t>(__text_end);
+  const uint64_t rodata_end = reinterpret_cast<uint64_t>(__rodata_end);
+  const uint64_t kernel_end = reinterpret_cast<uint64_t>(__kernel_end);
+  const uint64_t guard = reinterpret_cast<uint64_t>(boot_stack_guard);
+  const uint64_t guard_end = reinterpret_cast<uint64_t>(boot_stack_bottom);
+
+  bool ok = map_ram(space, 0, kLowLimit);
+  // The image: text R-X, rodata R--, data and bss RW- (W^X), minus the guard.
+  ok &= space.map(VirtAddr{kernel_start}, PhysAddr{kernel_start}, text_end - kernel_start,
+                  arch::PageFlags{.writable = false, .executable = true});
+  ok &= space.map(VirtAddr{text_end}, PhysAddr{text_end}, rodata_end - text_end, arch::PageFlags{});
+  ok &= space.map(VirtAddr{rodata_end}, PhysAddr{rodata_end}, kernel_end - rodata_end, kData);
+  ok &= space.unmap(VirtAddr{guard}, guard_end - guard);
+  if (!ok) panic("mm: out of frames for the kernel page tables");
+  arch::set_stack_guard(guard, guard_end - guard);
+  space.activate();
+}
+
+void kernel_space_map_high_ram() {
+  if (!map_ram(g_kernel_space, kLowLimit, ~uint64_t{0})) panic("mm: out of frames mapping RAM above 4 GiB");
+}
+
+AddressSpace& kernel_space() { return g_kernel_space; }
+
+}  // namespace silk::kernel::mm

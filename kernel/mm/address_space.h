@@ -1,0 +1,62 @@
+// A virtual address space: one page-table tree whose table pages come from
+// mm/frames. map() uses 2 MiB leaves wherever the virtual and physical
+// addresses and the remaining length allow, 4 KiB leaves elsewhere; unmap()
+// splits a 2 MiB leaf when it removes part of one.
+//
+// The kernel space (kernel_space()) identity-maps RAM; see README.md,
+// "Memory map". Single CPU, no preemption: not locked.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/paging.h"
+#include "mm/types.h"
+
+namespace silk::kernel::mm {
+
+class AddressSpace {
+ public:
+  constexpr AddressSpace() = default;  // invalid until assigned from create()
+  // An empty space (a zeroed root table); is_valid() is false when no frame
+  // was left for the root.
+  static AddressSpace create();
+
+  bool is_valid() const { return !root_.is_null(); }
+  PhysAddr root() const { return root_; }
+
+  // Maps [{virt}, {virt} + {size}) to [{phys}, ...) with {flags}; all three
+  // page aligned. Replaces existing mappings. False when a table frame could
+  // not be allocated (the range may then be partly mapped).
+  [[nodiscard]] bool map(VirtAddr virt, PhysAddr phys, uint64_t size, arch::PageFlags flags);
+  // Removes the mappings in [{virt}, {virt} + {size}) (page aligned); holes
+  // are fine. False only when splitting a large page needed a frame and none
+  // was left.
+  [[nodiscard]] bool unmap(VirtAddr virt, uint64_t size);
+  // The physical address {virt} maps to, and its flags; false if unmapped.
+  bool translate(VirtAddr virt, PhysAddr* phys, arch::PageFlags* flags = nullptr) const;
+
+  // Makes this the CPU's active space.
+  void activate() const;
+  bool is_active() const;
+
+ private:
+  explicit AddressSpace(PhysAddr root) : root_(root) {}
+  // The entry that maps {virt} at {level}, creating tables on the way down
+  // (and splitting large leaves above {level}); nullptr when out of frames.
+  arch::PageTableEntry* walk_create(VirtAddr virt, int level);
+  bool split_leaf(arch::PageTableEntry* entry, int level);
+
+  PhysAddr root_{};
+};
+
+// Builds the kernel's space (identity map of the RAM below 4 GiB, W^X for the
+// kernel image, page 0 and the boot-stack guard left unmapped) and activates
+// it. Called once from kmain, before mm/frames::init: its table frames come
+// from the frame allocator's early pool, which covers the low 4 GiB.
+void kernel_space_init();
+// Identity-maps the RAM at and above 4 GiB, after mm/frames::init.
+void kernel_space_map_high_ram();
+AddressSpace& kernel_space();
+
+}  // namespace silk::kernel::mm

@@ -1,0 +1,81 @@
+#include "platform/hvt/hvt.h"
+
+#include <silk/hvt_abi.h>
+
+#include "arch/cpu.h"
+#include "lib/panic.h"
+#include "lib/string.h"
+#include "mm/types.h"
+
+namespace silk::kernel::platform::hvt {
+namespace {
+
+using silk::hvt::Hypercall;
+
+constexpr size_t kCmdlineMax = 4096;
+char g_cmdline[kCmdlineMax];
+MemoryRegion g_ram[1];
+BootModule g_initrd;
+uint64_t g_tsc_khz = 0;
+
+// One hypercall: `out dx, eax` with dx = kHvtPortBase + nr and eax = the
+// argument block's guest-physical address (hvt_abi.h). The monitor reads
+// and writes the block before the vCPU resumes.
+template <typename Args>
+void hypercall(Hypercall nr, Args* args) {
+  PhysAddr block = virt_to_phys(args);
+  // SAFETY: {args} lives in the identity-mapped kernel image or stack, below
+  // 4 GiB (the kernel is linked at 1 MiB), so its 32-bit physical address is
+  // exact; "memory" makes the compiler write the block out and reread it.
+  asm volatile("outl %0, %1"
+               :
+               : "a"(static_cast<uint32_t>(block.value)),
+                 "d"(static_cast<uint16_t>(silk::hvt::kHvtPortBase + static_cast<uint16_t>(nr)))
+               : "memory");
+}
+
+}  // namespace
+
+void init(uint64_t boot_info) {
+  // SAFETY: the monitor passes the guest-physical address of a HvtBootInfo in
+  // RDI; its own page tables identity-map all guest memory.
+  const auto& info = *phys_to_virt<const silk::hvt::HvtBootInfo>(PhysAddr{boot_info});
+  if (info.abi_version < 1) {
+    // No console contract without a valid ABI: halt with the panic status.
+    silk::hvt::HvtHalt args{kExitPanic, 0};
+    hypercall(Hypercall::Halt, &args);
+    arch::halt_forever();
+  }
+  if (info.cmdline != 0) {
+    copy_string(g_cmdline, sizeof g_cmdline, phys_to_virt<const char>(PhysAddr{info.cmdline}));
+  }
+  g_ram[0] = MemoryRegion{0, info.mem_size};
+  if (info.initrd != 0 && info.initrd_size != 0) g_initrd = BootModule{info.initrd, info.initrd_size};
+  g_tsc_khz = info.tsc_khz;
+  if (info.mem_size < 4 * kMiB) panic("hvt: guest memory is %lu bytes, need at least 4 MiB", info.mem_size);
+}
+
+void console_write(const char* data, size_t len) {
+  silk::hvt::HvtConsoleWrite args{virt_to_phys(data).value, len};
+  hypercall(Hypercall::ConsoleWrite, &args);
+}
+
+uint64_t walltime_ns() {
+  silk::hvt::HvtWalltime args{0};
+  hypercall(Hypercall::Walltime, &args);
+  return args.nsecs;
+}
+
+uint64_t tsc_khz() { return g_tsc_khz; }
+
+void halt(int status) {
+  silk::hvt::HvtHalt args{status, 0};
+  hypercall(Hypercall::Halt, &args);
+  arch::halt_forever();  // the monitor never resumes a halted guest
+}
+
+MemoryMap memory_map() { return MemoryMap{g_ram, 1}; }
+const char* cmdline() { return g_cmdline; }
+BootModule initrd() { return g_initrd; }
+
+}  // namespace silk::kernel::platform::hvt

@@ -1,0 +1,60 @@
+// The platform below the kernel: silk's own monitor (hvt hypercalls,
+// include/silk/hvt_abi.h) or a PVH-booted VM (QEMU -M microvm, Firecracker:
+// COM1, CMOS/kvmclock, exit devices). One ELF serves both; the entry point
+// that ran decides, and platform::init records it. Everything else in the
+// kernel talks to the platform through these functions only.
+//
+// Single CPU, no preemption: none of these is reentrant or locked.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace silk::kernel::platform {
+
+enum class BootPath : uint32_t { kHvt = 0, kPvh = 1 };  // values set by the entry stubs
+
+// halt() statuses. Under QEMU's isa-debug-exit the process exits with
+// (status << 1) | 1; under silk vm with the status itself.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitSelfCheckFailed = 1;
+inline constexpr int kExitPanic = 2;
+inline constexpr int kExitCpuException = 3;
+
+struct MemoryRegion {  // usable RAM, physical
+  uint64_t base;
+  uint64_t size;
+};
+
+struct MemoryMap {
+  const MemoryRegion* regions;
+  size_t count;
+};
+
+struct BootModule {  // a blob the loader placed in RAM (the initrd), or {0, 0}
+  uint64_t base;
+  uint64_t size;
+};
+
+// Parses the boot information at physical {info} (HvtBootInfo or
+// hvm_start_info) and copies what the kernel keeps (command line, memory map,
+// initrd location) into kernel storage, so the original may be overwritten
+// afterwards. Brings up the console first; panics on a malformed boot info.
+void init(BootPath path, uint64_t info);
+
+BootPath boot_path();
+const char* boot_path_name();  // "hvt (silk vm)" or "pvh"
+
+void console_write(const char* data, size_t len);
+// CLOCK_REALTIME in ns; 0 when the platform has no clock.
+uint64_t walltime_ns();
+// TSC ticks per millisecond, 0 when unknown.
+uint64_t tsc_khz();
+
+[[noreturn]] void halt(int status);
+
+MemoryMap memory_map();
+const char* cmdline();
+BootModule initrd();
+
+}  // namespace silk::kernel::platform
