@@ -35,6 +35,9 @@ bool is_canonical(VirtAddr virt);
 
 PageTableEntry make_table_entry(PhysAddr table);
 PageTableEntry make_leaf_entry(PhysAddr frame, PageFlags flags, int level);
+// The leaf for the frame {offset} bytes after {first}'s, with its flags (a
+// run of leaves is filled without re-encoding each).
+inline PageTableEntry leaf_entry_advance(PageTableEntry first, uint64_t offset) { return first + offset; }
 bool entry_present(PageTableEntry e);
 bool entry_is_leaf(PageTableEntry e, int level);
 PhysAddr entry_address(PageTableEntry e);

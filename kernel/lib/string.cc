@@ -1,17 +1,21 @@
 #include "lib/string.h"
 
-// Plain byte loops: -mgeneral-regs-only keeps SSE out, and `rep movsb` /
-// `rep stosb` are fast on every CPU with ERMSB (Intel SDM vol. 1, 7.3.9.3).
-// The compiler would turn these loops back into calls to themselves, so the
-// bodies use inline asm.
+// -mgeneral-regs-only keeps SSE out; `rep movs` / `rep stos` are fast on
+// every CPU with ERMSB (Intel SDM vol. 1, 7.3.9.3). The compiler would turn
+// plain loops back into calls to these very functions, so the bodies are
+// inline asm (and this file is built with -fno-builtin).
 
 extern "C" {
 
 void* memcpy(void* dst, const void* src, size_t n) {
   void* d = dst;
+  // Whole quadwords first: 8x fewer iterations matters where ring 0 is
+  // emulated (PVM, src/vmm/README.md) and costs nothing elsewhere.
+  size_t words = n / 8, tail = n % 8;
   // SAFETY: the caller guarantees [src, src+n) and [dst, dst+n) are valid and
   // do not overlap; the direction flag is clear (cld at every entry).
-  asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+  asm volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(words) : : "memory");
+  asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(tail) : : "memory");
   return dst;
 }
 
@@ -29,8 +33,11 @@ void* memmove(void* dst, const void* src, size_t n) {
 
 void* memset(void* dst, int value, size_t n) {
   void* d = dst;
+  uint64_t pattern = 0x0101010101010101ull * static_cast<uint8_t>(value);
+  size_t words = n / 8, tail = n % 8;
   // SAFETY: the caller guarantees [dst, dst+n) is valid.
-  asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(value) : "memory");
+  asm volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(pattern) : "memory");
+  asm volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(pattern) : "memory");
   return dst;
 }
 

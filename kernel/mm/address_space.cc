@@ -52,9 +52,8 @@ bool AddressSpace::split_leaf(PageTableEntry* entry, int level) {
   arch::PageFlags flags = arch::entry_flags(*entry);
   uint64_t step = arch::leaf_size(level - 1);
   PageTableEntry* t = table_at(table);
-  for (int i = 0; i < arch::kEntriesPerTable; ++i) {
-    t[i] = arch::make_leaf_entry(base.offset(i * step), flags, level - 1);
-  }
+  PageTableEntry first = arch::make_leaf_entry(base, flags, level - 1);
+  for (int i = 0; i < arch::kEntriesPerTable; ++i) t[i] = arch::leaf_entry_advance(first, i * step);
   *entry = arch::make_table_entry(table);
   return true;
 }
@@ -85,17 +84,26 @@ bool AddressSpace::map(VirtAddr virt, PhysAddr phys, uint64_t size, arch::PageFl
     if (arch::leaf_allowed(1) && virt.value % large == 0 && phys.value % large == 0 && size >= large) level = 1;
     PageTableEntry* e = walk_create(virt, level);
     if (e == nullptr) return false;
-    // A table here (from earlier 4 KiB mappings) is dropped for the leaf; its
-    // frame is released.
-    if (level > 0 && arch::entry_present(*e) && !arch::entry_is_leaf(*e, level)) {
-      frames::release(arch::entry_address(*e));
-    }
-    *e = arch::make_leaf_entry(phys, flags, level);
-    if (active) arch::flush_tlb_page(virt);
+    // Fill the run of leaves in this table in one go (one walk per table,
+    // not per page: boot maps hundreds of 4 KiB pages).
     uint64_t step = arch::leaf_size(level);
-    virt = virt.offset(step);
-    phys = phys.offset(step);
-    size -= step;
+    unsigned index = arch::table_index(virt, level);
+    uint64_t run = (arch::kEntriesPerTable - index) * step;
+    if (run > size) run = size;
+    if (level > 0) run = step;  // large leaves: one at a time (alignment may end)
+    PageTableEntry first = arch::make_leaf_entry(phys, flags, level);
+    for (uint64_t off = 0; off < run; off += step, ++e) {
+      // A table here (from earlier 4 KiB mappings) is dropped for the large
+      // leaf; its frame is released.
+      if (level > 0 && arch::entry_present(*e) && !arch::entry_is_leaf(*e, level)) {
+        frames::release(arch::entry_address(*e));
+      }
+      *e = arch::leaf_entry_advance(first, off);
+      if (active) arch::flush_tlb_page(virt.offset(off));
+    }
+    virt = virt.offset(run);
+    phys = phys.offset(run);
+    size -= run;
   }
   return true;
 }

@@ -21,7 +21,8 @@ uint64_t g_free_bytes = 0;
 uint64_t g_total_bytes = 0;
 bool g_initialized = false;
 
-alignas(4096) uint8_t g_early_pool[kEarlyFrames][kFrameSize];
+// Not zeroed at boot (.stacks): allocate_zeroed() zeroes what it hands out.
+[[gnu::section(".stacks.early_frames")]] alignas(4096) uint8_t g_early_pool[kEarlyFrames][kFrameSize];
 size_t g_early_used = 0;
 
 void add_range(uint64_t base, uint64_t end) {

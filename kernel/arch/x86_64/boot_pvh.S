@@ -3,7 +3,7 @@
 // arch-x86/hvm/start_info.h, "Boot ABI"): 32-bit protected mode, paging off,
 // flat CS/DS, EBX = physical address of struct hvm_start_info, no stack.
 //
-// We build our own GDT, identity-map the low 4 GiB with 2 MiB pages (the
+// We build our own GDT, identity-map the low 4 GiB with 1 GiB or 2 MiB pages (the
 // start info, its memory map and command line, and QEMU's initrd all sit
 // below 4 GiB), enable PAE, EFER.LME and paging, and jump to 64-bit code that
 // calls kernel_entry(kBootPvh, start_info). kmain then switches to page
@@ -40,11 +40,29 @@ pvh_start32:
     xor %eax, %eax
     rep stosl
 
-    // PML4[0] -> PDPT; PDPT[0..3] -> PD[0..3]; PD[i] = i * 2 MiB | PS|RW|P.
+    // PML4[0] -> PDPT. With 1 GiB pages (CPUID 0x80000001 EDX bit 26):
+    // PDPT[0..3] = i GiB | PS|RW|P. Otherwise PDPT[0..3] -> PD[0..3] with
+    // PD[i] = i * 2 MiB | PS|RW|P (2048 stores: slow where ring 0 is emulated).
     mov $pvh_pdpt, %eax
     or $0x3, %eax
     mov %eax, pvh_pml4
-    mov $pvh_pd, %eax
+    mov $0x80000000, %eax
+    cpuid
+    cmp $0x80000001, %eax
+    jb 3f
+    mov $0x80000001, %eax
+    cpuid
+    bt $26, %edx
+    jnc 3f
+    mov $0x83, %eax
+    xor %ecx, %ecx
+4:  mov %eax, pvh_pdpt(,%ecx,8)
+    add $0x40000000, %eax
+    inc %ecx
+    cmp $4, %ecx
+    jb 4b
+    jmp 5f
+3:  mov $pvh_pd, %eax
     or $0x3, %eax
     xor %ecx, %ecx
 1:  mov %eax, pvh_pdpt(,%ecx,8)
@@ -59,7 +77,7 @@ pvh_start32:
     inc %ecx
     cmp $2048, %ecx
     jb 2b
-
+5:
     mov %cr4, %eax
     or $0x20, %eax                  // CR4.PAE
     mov %eax, %cr4
@@ -89,9 +107,9 @@ pvh_start64:
     mov $BOOT_PATH_PVH, %edi
     mov %esi, %esi                  // zero-extend start_info into rsi
     call kernel_entry
-3:  cli
+6:  cli
     hlt
-    jmp 3b
+    jmp 6b
 
     .section .rodata
     .balign 16
@@ -109,4 +127,7 @@ pvh_gdt_pointer:
     .balign 4096
 pvh_pml4:   .skip 4096
 pvh_pdpt:   .skip 4096
+    // Fully written when used: not zeroed.
+    .section .stacks.pvh_pd, "aw", @nobits
+    .balign 4096
 pvh_pd:     .skip 4 * 4096

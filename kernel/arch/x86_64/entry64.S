@@ -33,7 +33,7 @@ _start64:
     hlt
     jmp 1b
 
-    .section .bss.stacks, "aw", @nobits
+    .section .stacks.boot, "aw", @nobits
     .balign 4096
     .globl boot_stack_guard
 boot_stack_guard:

@@ -27,8 +27,8 @@ namespace {
 using x86_64::ExceptionFrame;
 
 constexpr uint64_t kIstStackSize = 16 * 1024;
-alignas(4096) uint8_t g_ist_double_fault[kIstStackSize];
-alignas(4096) uint8_t g_ist_page_fault[kIstStackSize];
+[[gnu::section(".stacks.ist")]] alignas(4096) uint8_t g_ist_double_fault[kIstStackSize];
+[[gnu::section(".stacks.ist")]] alignas(4096) uint8_t g_ist_page_fault[kIstStackSize];
 
 // One pending fixup: a fault at g_fixup_fault resumes at g_fixup_resume.
 uint64_t g_fixup_fault = 0;
