@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Boots silk-kernel.elf once and checks its console output and exit status.
-#   boot_test.sh RUNNER KERNEL EXPECTED_STATUS PATTERN [CMDLINE] [SILK]
+#   boot_test.sh RUNNER KERNEL EXPECTED_STATUS PATTERN [CMDLINE] [SILK] [INITRD]
 # RUNNER: qemu (QEMU -M microvm, PVH; KVM when /dev/kvm works, else TCG) or
 #         silkvm (silk's monitor: `SILK vm KERNEL`, hvt entry).
 # EXPECTED_STATUS is the kernel's halt status (platform::kExit*); QEMU's
@@ -9,7 +9,7 @@
 # when the runner is not available. Every boot is bounded by a timeout.
 set -uo pipefail
 
-runner=$1 kernel=$2 expected=$3 pattern=$4 cmdline=${5:-} silk=${6:-}
+runner=$1 kernel=$2 expected=$3 pattern=$4 cmdline=${5:-} silk=${6:-} initrd=${7:-}
 timeout_s=${SILK_KERNEL_TEST_TIMEOUT:-60}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -26,10 +26,12 @@ case $runner in
     # -arch-capabilities: under nested KVM, QEMU 7.2 aborts setting MSR 0x10a
     # (IA32_ARCH_CAPABILITIES) for -cpu host; the kernel does not use it.
     kvm_usable && accel=(-enable-kvm -cpu host,-arch-capabilities)
+    initrd_args=()
+    [[ -n $initrd ]] && initrd_args=(-initrd "$initrd")
     timeout -k 5 "$timeout_s" qemu-system-x86_64 -M microvm,acpi=off "${accel[@]}" -m 128M \
       -nodefaults -no-user-config -nographic -no-reboot -serial stdio \
       -device isa-debug-exit,iobase=0xf4,iosize=4 \
-      -kernel "$kernel" -append "$cmdline" </dev/null >"$out" 2>&1
+      -kernel "$kernel" "${initrd_args[@]}" -append "$cmdline" </dev/null >"$out" 2>&1
     status=$?
     want=$(((expected << 1) | 1))
     ;;
@@ -46,7 +48,9 @@ case $runner in
     # (split on purpose). Exit status: the guest's halt status; 123 when the
     # monitor stopped a misbehaving guest (a triple fault among others).
     # shellcheck disable=SC2086
-    timeout -k 5 "$timeout_s" "$silk" vm "$kernel" -- $cmdline </dev/null >"$out" 2>&1
+    initrd_args=()
+    [[ -n $initrd ]] && initrd_args=(--initrd "$initrd")
+    timeout -k 5 "$timeout_s" "$silk" vm "${initrd_args[@]}" "$kernel" -- $cmdline </dev/null >"$out" 2>&1
     status=$?
     want=$expected
     ;;
