@@ -30,7 +30,7 @@
 //    the reference on every string the fuzzer points at.
 //
 // Build: cmake -DSILK_FUZZ=ON (build-fuzz/), ninja fuzz_guest_abi; run:
-//   scripts/fuzz guest_abi [seconds]
+//   scripts/fuzz guest_abi [seconds]   (seeds: fuzz/guest_abi_seeds.py; SILK_FUZZ_TRACE=1 traces calls)
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -129,7 +129,7 @@ class FakeKeyvalueHost : public keyvalue::KeyvalueHost {
       const std::string& name) override {
     seen_.open_called = true;
     seen_.open_name = name;
-    if (name.size() % 3 == 2) return abi::unexpected(keyvalue::KeyvalueError::connection_error(name));
+    if (!name.empty() && name[0] == '!') return abi::unexpected(keyvalue::KeyvalueError::connection_error(name));
     return std::shared_ptr<keyvalue::Keyvalue>(std::make_shared<FakeKeyvalue>(data_));
   }
 
@@ -360,8 +360,17 @@ class Input {
   const uint8_t* end_;
 };
 
+// SILK_FUZZ_TRACE=1: print every call's outcome (to check what seeds reach).
+const bool g_trace = std::getenv("SILK_FUZZ_TRACE") != nullptr;
+
 void expect_trap(const wasm::Error& e, const char* what) {
   if (e.kind != wasm::ErrorKind::Trap) fail(what, "not a trap: " + e.describe());
+}
+
+template <typename R>
+void outcome(const R& r, const char* what) {
+  if (!r.ok()) expect_trap(r.error(), what);
+  if (g_trace) std::fprintf(stderr, "  %s: %s\n", what, r.ok() ? "ok" : r.error().message.c_str());
 }
 
 }  // namespace
@@ -441,13 +450,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       req.headers = {{"a", "b"}};
       if (n & 1) req.body = Bytes{1, 2, 3};
       auto r = http_handler::call_handle_http(store, instance, req, "handle-http");
-      if (!r.ok()) expect_trap(r.error(), "handle-http");
+      outcome(r, "handle-http");
+      if (g_trace && r.ok() && r->has_value())
+        std::fprintf(stderr, "    status %u, body %zu bytes\n", r->value().status,
+                     r->value().body ? r->value().body->size() : 0);
       continue;
     }
     if (op == kOpServerInit) {
       ret_ptr = in.u32();
       auto r = http_server_export::call_on_server_init(store, instance, "on-server-init");
-      if (!r.ok()) expect_trap(r.error(), "on-server-init");
+      outcome(r, "on-server-init");
       continue;
     }
     std::vector<Value> args;
@@ -469,7 +481,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       seen.open_called = false;
     }
     auto r = store.call(instance.function("c" + std::to_string(op)), args);
-    if (!r.ok()) expect_trap(r.error(), kImports[op].name);
+    outcome(r, kImports[op].name);
     if (op == kKeyvalueOpen) {
       if (seen.open_called != should_reach)
         fail("keyvalue::open", should_reach ? "valid name refused" : "bad name reached the host");
