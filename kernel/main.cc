@@ -18,6 +18,8 @@
 #include "mm/frame_allocator.h"
 #include "mm/heap.h"
 #include "platform/platform.h"
+#include "proc/elf_loader.h"
+#include "proc/process.h"
 
 extern "C" {
 extern char __kernel_start[], __kernel_end[];
@@ -81,11 +83,17 @@ void init_memory() {
   // data, the PVH start info, the monitor's boot structures), the kernel
   // image, and the initrd.
   platform::BootModule initrd = platform::initrd();
+  // A fixed-address ET_EXEC in the initrd (usually at 0x400000, inside the
+  // identity-mapped RAM): its physical pages stay unused, so its user pages
+  // can replace the identity map there (proc/elf_loader.h).
+  uint64_t exec_lo = 0, exec_hi = 0;
+  proc::fixed_range(reinterpret_cast<const uint8_t*>(initrd.base), initrd.size, &exec_lo, &exec_hi);
   const mm::frames::Range reserved[] = {
       {0, 1 * kMiB},
       {reinterpret_cast<uint64_t>(__kernel_start),
        static_cast<uint64_t>(__kernel_end - __kernel_start)},
       {initrd.base, initrd.size},
+      {exec_lo, exec_hi - exec_lo},
   };
   platform::MemoryMap map = platform::memory_map();
   mm::frames::Range ram[32];
@@ -298,6 +306,12 @@ void run_selftest(const char* name) {
   if (cmdline_value(platform::cmdline(), "trace-boot", selftest, sizeof selftest)) print_marks();
   if (cmdline_value(platform::cmdline(), "selftest", selftest, sizeof selftest)) run_selftest(selftest);
   if (g_checks_failed != 0) platform::halt(platform::kExitSelfCheckFailed);
+  platform::BootModule initrd = platform::initrd();
+  const auto* image = reinterpret_cast<const uint8_t*>(initrd.base);
+  if (proc::is_elf(image, initrd.size)) {
+    proc::run(image, initrd.size, platform::cmdline());  // returns only on failure
+    platform::halt(platform::kExitPanic);
+  }
   kprintf("silk kernel: halting, status 0\n");
   platform::halt(platform::kExitOk);
 }

@@ -108,7 +108,7 @@ bool AddressSpace::map(VirtAddr virt, PhysAddr phys, uint64_t size, arch::PageFl
   return true;
 }
 
-bool AddressSpace::unmap(VirtAddr virt, uint64_t size) {
+bool AddressSpace::edit(VirtAddr virt, uint64_t size, Edit op, arch::PageFlags flags) {
   SILK_EXPECTS(virt.value % arch::kPageSize == 0 && size % arch::kPageSize == 0);
   bool active = is_active();
   while (size > 0) {
@@ -135,7 +135,12 @@ bool AddressSpace::unmap(VirtAddr virt, uint64_t size) {
       if (!split_leaf(e, level)) return false;
       continue;
     }
-    *e = 0;
+    if (op == Edit::kProtect) {
+      *e = arch::make_leaf_entry(arch::entry_address(*e), flags, level);
+    } else {
+      if (op == Edit::kUnmapRelease && level == 0) frames::release(arch::entry_address(*e));
+      *e = 0;
+    }
     if (active) arch::flush_tlb_page(virt);
     virt = virt.offset(span);
     size -= span;

@@ -32,7 +32,16 @@ class AddressSpace {
   // Removes the mappings in [{virt}, {virt} + {size}) (page aligned); holes
   // are fine. False only when splitting a large page needed a frame and none
   // was left.
-  [[nodiscard]] bool unmap(VirtAddr virt, uint64_t size);
+  [[nodiscard]] bool unmap(VirtAddr virt, uint64_t size) { return edit(virt, size, Edit::kUnmap, {}); }
+  // The same, and hands the 4 KiB frames of the removed leaves back to
+  // mm/frames (user memory: every frame came from frames::allocate).
+  [[nodiscard]] bool unmap_release(VirtAddr virt, uint64_t size) {
+    return edit(virt, size, Edit::kUnmapRelease, {});
+  }
+  // Gives the present leaves in the range {flags}; holes stay holes.
+  [[nodiscard]] bool protect(VirtAddr virt, uint64_t size, arch::PageFlags flags) {
+    return edit(virt, size, Edit::kProtect, flags);
+  }
   // The physical address {virt} maps to, and its flags; false if unmapped.
   bool translate(VirtAddr virt, PhysAddr* phys, arch::PageFlags* flags = nullptr) const;
 
@@ -41,6 +50,8 @@ class AddressSpace {
   bool is_active() const;
 
  private:
+  enum class Edit { kUnmap, kUnmapRelease, kProtect };
+  bool edit(VirtAddr virt, uint64_t size, Edit op, arch::PageFlags flags);
   explicit AddressSpace(PhysAddr root) : root_(root) {}
   // The entry that maps {virt} at {level}, creating tables on the way down
   // (and splitting large leaves above {level}); nullptr when out of frames.

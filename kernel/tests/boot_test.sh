@@ -4,7 +4,7 @@
 # RUNNER: qemu (QEMU -M microvm, PVH; KVM when /dev/kvm works, else TCG) or
 #         silkvm (silk's monitor: `SILK vm KERNEL`, hvt entry).
 # EXPECTED_STATUS is the kernel's halt status (platform::kExit*); QEMU's
-# isa-debug-exit turns status s into the process exit code (s << 1) | 1.
+# isa-debug-exit turns status s into the process exit code ((s << 1) | 1) & 255.
 # PATTERN is an extended regex the output must match. Exits 77 (CTest skip)
 # when the runner is not available. Every boot is bounded by a timeout.
 set -uo pipefail
@@ -33,7 +33,7 @@ case $runner in
       -device isa-debug-exit,iobase=0xf4,iosize=4 \
       -kernel "$kernel" "${initrd_args[@]}" -append "$cmdline" </dev/null >"$out" 2>&1
     status=$?
-    want=$(((expected << 1) | 1))
+    want=$((((expected << 1) | 1) & 255))
     ;;
   silkvm)
     if [[ -z $silk || ! -x $silk ]] || ! "$silk" vm --help >/dev/null 2>&1; then

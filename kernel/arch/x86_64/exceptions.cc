@@ -1,10 +1,16 @@
 #include "arch/exceptions.h"
 
+#include "arch/user.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
 #include "arch/x86_64/io.h"
 #include "lib/format.h"
 #include "platform/platform.h"
+#include "proc/memory.h"
+#include "proc/process.h"
+#include "syscalls/syscalls.h"
+
+extern "C" void syscall_entry();
 
 namespace silk::kernel::x86_64 {
 
@@ -115,15 +121,39 @@ void break_page_fault_gate() { x86_64::idt_clear_present(14); }
 }  // namespace silk::kernel::arch
 
 // Called by isr_common with interrupts off. Returning resumes the interrupted
-// code; every exception without a fixup is fatal for now (ring 3 faults will
-// become signals).
+// code. Ring 3 exceptions go to the process (demand paging, else the process
+// is killed: signal delivery comes next); in ring 0 every exception without
+// a fixup is fatal. A kernel #PF on a user address inside a region is also
+// demand paging (the kernel checks user ranges first, so this is rare).
 extern "C" void exception_dispatch(silk::kernel::x86_64::ExceptionFrame* frame) {
   using namespace silk::kernel;
   const auto& f = *frame;  // fatal paths only read it
+  if ((f.cs & 3) == 3) {
+    // SYSCALL that jumped to LSTAR but stayed in ring 3 (this host's
+    // kvm-pvm): the fetch from the supervisor page faults with the registers
+    // exactly as SYSCALL left them (RCX = return RIP, R11 = RFLAGS), so the
+    // fault handler runs the call and returns where sysretq would.
+    if (f.vector == 14 && f.rip == reinterpret_cast<uint64_t>(&syscall_entry) && (f.error_code & 16) != 0 &&
+        f.rcx < proc::kUserHalfEnd) {
+      syscalls::note_syscall_fault_path();
+      frame->rax = syscalls::invoke(f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9);
+      frame->rip = f.rcx;
+      frame->rflags = (f.r11 & 0x3c7fd7) | 2;  // user-changeable flags, IOPL 0
+      return;
+    }
+    // Ring 3: demand paging, or the process dies (proc/process.h).
+    uint64_t address = f.vector == 14 ? x86_64::read_cr2() : f.rip;
+    proc::user_exception(f.vector, f.error_code, f.rip, f.rsp, address);
+    return;
+  }
   if (arch::g_fixup_fault != 0 && f.rip == arch::g_fixup_fault) {
     frame->rip = arch::g_fixup_resume;
     arch::g_fixup_fault = 0;
     ++arch::g_fixups_taken;
+    return;
+  }
+  if (f.vector == 14 && x86_64::read_cr2() < proc::kUserHalfEnd &&
+      proc::kernel_fault_on_user(x86_64::read_cr2(), f.error_code)) {
     return;
   }
   if (f.vector == 14) {

@@ -35,8 +35,10 @@ void gdt_init(const uint64_t* ist_top, int ist_count) {
   g_gdt[0] = 0;
   g_gdt[1] = 0x00af9a000000ffffull;  // 0x08: 64-bit code, DPL 0
   g_gdt[2] = 0x00cf92000000ffffull;  // 0x10: data, DPL 0
-  g_gdt[3] = 0;                      // 0x18, 0x20: user data/code (later)
-  g_gdt[4] = 0;
+  // SYSRET loads SS = STAR[63:48] + 8 and CS = STAR[63:48] + 16 (Intel SDM
+  // vol. 2B, SYSRET), so user data must come right before user code.
+  g_gdt[3] = 0x00cff2000000ffffull;  // 0x18: data, DPL 3
+  g_gdt[4] = 0x00affa000000ffffull;  // 0x20: 64-bit code, DPL 3
   // 0x28: 16-byte available 64-bit TSS descriptor (type 9, present).
   uint64_t base = reinterpret_cast<uint64_t>(&g_tss);
   uint64_t limit = sizeof(Tss) - 1;
@@ -67,5 +69,7 @@ void gdt_init(const uint64_t* ist_top, int ist_count) {
         "r"(kTss)
       : "rax", "memory");
 }
+
+void gdt_set_kernel_stack(uint64_t rsp0) { g_tss.rsp[0] = rsp0; }
 
 }  // namespace silk::kernel::x86_64

@@ -1,0 +1,64 @@
+// The user half of the (single) address space: a table of regions (VMAs)
+// with their protection, demand paging for anonymous memory, brk, and the
+// mmap/munmap/mprotect behind the system calls. User pages live in the
+// kernel's page tables (one process, no other address space yet), always
+// with the user bit, and never writable and executable at once (W^X:
+// PROT_WRITE|PROT_EXEC is refused with -EACCES).
+//
+// Layout (the kernel identity-maps RAM from 0, so the user half starts above
+// any RAM; a fixed-address ET_EXEC below that is the one exception, see
+// proc/elf_loader.h):
+//   0x0000_0100_0000_0000  brk of an ET_EXEC (1 TiB: above any guest RAM)
+//   0x0000_5555_5555_4000  a static-pie's load address; its brk follows it
+//   ...        mmap: top-down from 0x7f00_0000_0000
+//   0x7fff_ffff_f000       top of the 8 MiB stack (demand-paged)
+#pragma once
+
+#include <stdint.h>
+
+#include "arch/paging.h"
+
+namespace silk::kernel::proc::memory {
+
+inline constexpr uint64_t kUserMin = 0x0000'0100'0000'0000ull;
+inline constexpr uint64_t kUserTop = 0x0000'8000'0000'0000ull;
+inline constexpr uint64_t kExecBrkBase = kUserMin;
+inline constexpr uint64_t kMmapTop = 0x0000'7f00'0000'0000ull;
+inline constexpr uint64_t kStackTop = 0x0000'7fff'ffff'f000ull;
+inline constexpr uint64_t kStackSize = 8ull << 20;
+
+// PROT_* bits (asm-generic/mman-common.h).
+inline constexpr int kProtRead = 1, kProtWrite = 2, kProtExec = 4;
+
+// Allows user regions in [{lo}, {hi}) below kUserMin (a fixed ET_EXEC whose
+// physical range was kept from mm/frames).
+void allow_low_range(uint64_t lo, uint64_t hi);
+
+// Adds the region [{start}, {start} + {size}) (page aligned) with {prot},
+// replacing what was there. No pages are allocated. False when the table is
+// full or the range is not user memory.
+bool add_region(uint64_t start, uint64_t size, int prot);
+// Maps one page at {page} to {frame} with the region's protection (the ELF
+// loader's eager pages).
+bool map_page(uint64_t page, PhysAddr frame, int prot);
+
+// Demand paging: resolves a not-present fault at {address} (error code
+// {error}, Intel SDM 4.7) inside a region that allows the access; false when
+// the fault is the program's (the caller reports it).
+bool handle_fault(uint64_t address, uint64_t error);
+
+// Checks that [{address}, +{size}) is user memory with read (or, with
+// {write}, write) access and makes its pages present, so the kernel can copy
+// to and from it directly. False: -EFAULT.
+bool prepare(uint64_t address, uint64_t size, bool write);
+
+void set_brk_base(uint64_t base);
+int64_t brk(uint64_t address);
+int64_t mmap(uint64_t address, uint64_t size, int prot, int flags, int fd, uint64_t offset);
+int64_t munmap(uint64_t address, uint64_t size);
+int64_t mprotect(uint64_t address, uint64_t size, int prot);
+
+// Bytes of user memory the regions cover / pages present (diagnostics).
+uint64_t present_pages();
+
+}  // namespace silk::kernel::proc::memory

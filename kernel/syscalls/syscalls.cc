@@ -1,0 +1,263 @@
+// The dispatcher and the handlers of syscalls.def. User pointers are checked
+// and made present with proc::memory::prepare before the kernel touches them
+// (one address space: the kernel reads and writes user memory directly).
+#include "syscalls/syscalls.h"
+
+#include "arch/cpu.h"
+#include "arch/user.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "platform/platform.h"
+#include "proc/memory.h"
+#include "proc/process.h"
+
+extern "C" void syscall_dispatch(silk::kernel::syscalls::SyscallFrame* frame);
+
+namespace silk::kernel::syscalls {
+namespace {
+
+using Handler = int64_t (*)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+constexpr uint64_t kMaxSyscall = 512;
+
+struct Table {
+  Handler handlers[kMaxSyscall] = {};
+  const char* names[kMaxSyscall] = {};
+  constexpr Table() {
+#define SYSCALL(nr, name) \
+  handlers[nr] = &sys_##name; \
+  names[nr] = #name;
+#include "syscalls/syscalls.def"
+#undef SYSCALL
+  }
+};
+constexpr Table kTable;
+
+uint64_t g_unknown_logged[kMaxSyscall / 64];
+
+bool readable(uint64_t p, uint64_t n) { return proc::memory::prepare(p, n, false); }
+bool writable(uint64_t p, uint64_t n) { return proc::memory::prepare(p, n, true); }
+
+// Writes user bytes to the console through a kernel buffer (the platform
+// wants identity-mapped memory: hvt passes physical addresses).
+void console_copy(uint64_t p, uint64_t n) {
+  char buffer[512];
+  while (n > 0) {
+    uint64_t chunk = n < sizeof buffer ? n : sizeof buffer;
+    memcpy(buffer, reinterpret_cast<const void*>(p), chunk);
+    platform::console_write(buffer, chunk);
+    p += chunk;
+    n -= chunk;
+  }
+}
+
+bool is_console(uint64_t fd) { return fd <= 2; }
+
+struct Stat {  // struct stat, x86-64 (arch/x86/include/uapi/asm/stat.h)
+  uint64_t dev, ino, nlink;
+  uint32_t mode, uid, gid, pad0;
+  uint64_t rdev;
+  int64_t size, blksize, blocks;
+  uint64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
+  int64_t reserved[3];
+};
+static_assert(sizeof(Stat) == 144);
+
+int64_t stat_console(uint64_t fd, uint64_t buf) {
+  if (!is_console(fd)) return -kEbadf;
+  if (!writable(buf, sizeof(Stat))) return -kEfault;
+  Stat st{};
+  st.dev = 0x16;
+  st.ino = fd + 1;
+  st.nlink = 1;
+  st.mode = 0020000 | 0620;  // S_IFCHR, rw--w----
+  st.rdev = (5ull << 8) | 1;  // 5:1, /dev/console
+  st.blksize = 1024;
+  memcpy(reinterpret_cast<void*>(buf), &st, sizeof st);
+  return 0;
+}
+
+int64_t copy_readlink(uint64_t path, uint64_t buf, uint64_t size) {
+  static const char kSelf[] = "/proc/self/exe";
+  if (!readable(path, 1)) return -kEfault;
+  // The path is at most one page past its first byte here; compare bounded.
+  if (!readable(path, sizeof kSelf)) return -kEnoent;
+  if (memcmp(reinterpret_cast<const void*>(path), kSelf, sizeof kSelf) != 0) return -kEnoent;
+  const char* exe = proc::exe_path();
+  uint64_t n = strlen(exe);
+  if (n > size) n = size;
+  if (!writable(buf, n)) return -kEfault;
+  memcpy(reinterpret_cast<void*>(buf), exe, n);
+  return static_cast<int64_t>(n);
+}
+
+[[noreturn]] void exit_process(uint64_t status) {
+  int code = static_cast<int>(status & 0xff);
+  kprintf("silk kernel: exit_group(%d)\n", code);
+  platform::halt(code);
+}
+
+}  // namespace
+
+int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t count, uint64_t, uint64_t, uint64_t) {
+  if (!is_console(fd) || fd == 0) return -kEbadf;
+  if (!readable(buf, count)) return -kEfault;
+  console_copy(buf, count);
+  return static_cast<int64_t>(count);
+}
+
+int64_t sys_writev(uint64_t fd, uint64_t iov, uint64_t count, uint64_t, uint64_t, uint64_t) {
+  if (!is_console(fd) || fd == 0) return -kEbadf;
+  if (count > 1024) return -kEinval;
+  if (!readable(iov, count * 16)) return -kEfault;
+  const auto* v = reinterpret_cast<const uint64_t*>(iov);
+  int64_t total = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    if (!readable(v[2 * i], v[2 * i + 1])) return total != 0 ? total : -kEfault;
+    console_copy(v[2 * i], v[2 * i + 1]);
+    total += static_cast<int64_t>(v[2 * i + 1]);
+  }
+  return total;
+}
+
+int64_t sys_fstat(uint64_t fd, uint64_t buf, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return stat_console(fd, buf);
+}
+
+int64_t sys_newfstatat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t flags, uint64_t, uint64_t) {
+  constexpr uint64_t kAtEmptyPath = 0x1000;
+  if ((flags & kAtEmptyPath) == 0) return -kEnoent;  // no files yet
+  if (!readable(path, 1)) return -kEfault;
+  if (*reinterpret_cast<const char*>(path) != '\0') return -kEnoent;
+  return stat_console(dirfd, buf);
+}
+
+int64_t sys_ioctl(uint64_t fd, uint64_t request, uint64_t, uint64_t, uint64_t, uint64_t) {
+  if (!is_console(fd)) return -kEbadf;
+  return -kEnotty;  // TCGETS and everything else: the console is not a terminal (yet)
+}
+
+int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off) {
+  return proc::memory::mmap(addr, len, static_cast<int>(prot), static_cast<int>(flags), static_cast<int>(fd), off);
+}
+int64_t sys_munmap(uint64_t addr, uint64_t len, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return proc::memory::munmap(addr, len);
+}
+int64_t sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t, uint64_t, uint64_t) {
+  return proc::memory::mprotect(addr, len, static_cast<int>(prot));
+}
+int64_t sys_brk(uint64_t addr, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return proc::memory::brk(addr); }
+
+int64_t sys_getpid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 1; }
+int64_t sys_gettid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 1; }
+int64_t sys_set_tid_address(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 1; }
+int64_t sys_set_robust_list(uint64_t, uint64_t len, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return len == 24 ? 0 : -kEinval;
+}
+int64_t sys_rseq(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return -kEnosys; }
+
+int64_t sys_exit(uint64_t status, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { exit_process(status); }
+int64_t sys_exit_group(uint64_t status, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  exit_process(status);
+}
+
+int64_t sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t, uint64_t, uint64_t, uint64_t) {
+  constexpr uint64_t kSetFs = 0x1002, kGetFs = 0x1003;
+  if (code == kSetFs) {
+    if (addr >= proc::memory::kUserTop) return -kEperm;
+    arch::set_fs_base(addr);
+    return 0;
+  }
+  if (code == kGetFs) {
+    if (!writable(addr, 8)) return -kEfault;
+    *reinterpret_cast<uint64_t*>(addr) = arch::fs_base();
+    return 0;
+  }
+  return -kEinval;
+}
+
+int64_t sys_uname(uint64_t buf, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  constexpr uint64_t kField = 65;
+  if (!writable(buf, 6 * kField)) return -kEfault;
+  static const char* const kFields[6] = {"Linux", "silk", "6.1.0-silk", "#1 silk unikernel", "x86_64", "(none)"};
+  auto* p = reinterpret_cast<char*>(buf);
+  memset(p, 0, 6 * kField);
+  for (int i = 0; i < 6; ++i) copy_string(p + i * kField, kField, kFields[i]);
+  return 0;
+}
+
+int64_t sys_readlink(uint64_t path, uint64_t buf, uint64_t size, uint64_t, uint64_t, uint64_t) {
+  return copy_readlink(path, buf, size);
+}
+int64_t sys_readlinkat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size, uint64_t, uint64_t) {
+  return copy_readlink(path, buf, size);  // the one link is absolute: dirfd does not matter
+}
+
+int64_t sys_clock_gettime(uint64_t clock, uint64_t ts, uint64_t, uint64_t, uint64_t, uint64_t) {
+  // REALTIME(_COARSE, TAI) from the boot walltime + TSC; every other clock
+  // (MONOTONIC, RAW, COARSE, BOOTTIME, the CPU-time clocks) is monotonic.
+  if (clock > 11) return -kEinval;
+  if (!writable(ts, 16)) return -kEfault;
+  uint64_t ns = (clock == 0 || clock == 5 || clock == 11) ? proc::realtime_ns() : proc::monotonic_ns();
+  auto* out = reinterpret_cast<uint64_t*>(ts);
+  out[0] = ns / 1000000000;
+  out[1] = ns % 1000000000;
+  return 0;
+}
+
+int64_t sys_prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t old_limit, uint64_t,
+                      uint64_t) {
+  constexpr uint64_t kInfinity = ~uint64_t{0};
+  constexpr uint64_t kRlimitStack = 3, kRlimitNofile = 7;
+  if (pid != 0 && pid != 1) return -kEsrch;
+  if (resource >= 16) return -kEinval;
+  if (old_limit != 0) {
+    if (!writable(old_limit, 16)) return -kEfault;
+    auto* out = reinterpret_cast<uint64_t*>(old_limit);
+    out[0] = resource == kRlimitStack ? proc::memory::kStackSize : resource == kRlimitNofile ? 1024 : kInfinity;
+    out[1] = resource == kRlimitNofile ? 1024 : kInfinity;
+  }
+  return new_limit != 0 ? -kEperm : 0;  // limits are fixed
+}
+
+int64_t sys_getrandom(uint64_t buf, uint64_t len, uint64_t flags, uint64_t, uint64_t, uint64_t) {
+  if (len > (1u << 20)) len = 1u << 20;
+  if (!writable(buf, len)) return -kEfault;
+  auto* p = reinterpret_cast<uint8_t*>(buf);
+  for (uint64_t i = 0; i < len; i += 8) {
+    uint64_t v;
+    if (!arch::random64(&v)) v = arch::read_timestamp() * 0x9e3779b97f4a7c15ull ^ (i * 0xbf58476d1ce4e5b9ull);
+    memcpy(p + i, &v, len - i < 8 ? len - i : 8);
+  }
+  return static_cast<int64_t>(len);
+}
+
+}  // namespace silk::kernel::syscalls
+
+namespace silk::kernel::syscalls {
+
+void note_syscall_fault_path() {
+  static bool noted = false;
+  if (!noted) {
+    noted = true;
+    kprintf("silk kernel: SYSCALL stays in ring 3 on this hypervisor: system calls run from the #PF handler\n");
+  }
+}
+
+uint64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) {
+  if (nr < kMaxSyscall && kTable.handlers[nr] != nullptr) {
+    return static_cast<uint64_t>(kTable.handlers[nr](a0, a1, a2, a3, a4, a5));
+  }
+  if (nr >= kMaxSyscall || (g_unknown_logged[nr / 64] & (1ull << (nr % 64))) == 0) {
+    if (nr < kMaxSyscall) g_unknown_logged[nr / 64] |= 1ull << (nr % 64);
+    kprintf("silk kernel: unimplemented system call %lu (-ENOSYS)\n", nr);
+  }
+  return static_cast<uint64_t>(-kEnosys);
+}
+
+}  // namespace silk::kernel::syscalls
+
+extern "C" void syscall_dispatch(silk::kernel::syscalls::SyscallFrame* frame) {
+  frame->rax = silk::kernel::syscalls::invoke(frame->rax, frame->rdi, frame->rsi, frame->rdx, frame->r10,
+                                              frame->r8, frame->r9);
+}
