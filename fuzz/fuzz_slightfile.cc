@@ -16,7 +16,8 @@
 // few FUZZ_* environment variables exist so ${envvars.X} takes both branches.
 //
 // Build: cmake -DSILK_FUZZ=ON (build-fuzz/), ninja fuzz_slightfile; run:
-//   scripts/fuzz slightfile [seconds]   (seeds: /work/shared/slight/slightfiles)
+//   scripts/fuzz slightfile [seconds]   (seeds: /work/shared/slight/slightfiles and
+//   fuzz/slightfile-seeds; fuzz/slightfile.dict; SILK_FUZZ_TRACE=1 traces resolution)
 #include <unistd.h>
 
 #include <cstddef>
@@ -49,6 +50,14 @@ void check_cipher(std::string_view plaintext) {
   if (!back || *back != plaintext) fail("usersecrets round trip", std::string(plaintext));
 }
 
+// SILK_FUZZ_TRACE=1: print what an input parses to and resolves (to check seeds).
+const bool g_trace = std::getenv("SILK_FUZZ_TRACE") != nullptr;
+
+template <typename R>
+void trace(const char* what, const std::string& key, const R& r) {
+  if (g_trace) std::fprintf(stderr, "  %s %s: %s\n", what, key.c_str(), r ? r->c_str() : r.error().message.c_str());
+}
+
 void exercise(const Slightfile& file) {
   for (const Capability& cap : file.capabilities) {
     if (cap.info == nullptr) fail("capability without ResourceInfo", cap.resource);
@@ -70,6 +79,7 @@ void exercise(const Slightfile& file) {
   for (const SecretSetting& s : file.secret_settings) {
     auto plain = usersecrets::decrypt(kKey, s.value);
     if (plain) check_cipher(*plain);
+    check_cipher(s.name);  // any text round-trips
   }
 
   for (const Capability& cap : file.capabilities) {
@@ -77,13 +87,14 @@ void exercise(const Slightfile& file) {
       for (const auto& [key, raw] : *cap.configs) {
         (void)parse_config_reference(raw);
         auto v = resolve_config(file, cap, key);
+        trace("resolve", key, v);
         if (v && cap.info->backend == Backend::ConfigsUserSecrets) check_cipher(*v);
       }
     }
     // A key that is not there, and the spec-0.1 form's keys (looked up in the secret_store).
     (void)resolve_config(file, cap, "FUZZ_MISSING");
     (void)resolve_config(file, cap, "FUZZ_A");
-    for (const SecretSetting& s : file.secret_settings) (void)resolve_config(file, cap, s.name);
+    for (const SecretSetting& s : file.secret_settings) trace("resolve", s.name, resolve_config(file, cap, s.name));
     if (cap.info->group == CapabilityGroup::Configs) {
       (void)configs_get(file, cap, "FUZZ_A");
       for (const SecretSetting& s : file.secret_settings) (void)configs_get(file, cap, s.name);
@@ -102,6 +113,12 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   setenv("TMPDIR", dir, 1);
   std::ofstream(std::string(dir) + "/.slightkey", std::ios::binary) << kKey;
   g_path = std::string(dir) + "/slightfile.toml";
+  static std::string s_dir = dir;
+  std::atexit([] {
+    std::remove(g_path.c_str());
+    std::remove((s_dir + "/.slightkey").c_str());
+    rmdir(s_dir.c_str());
+  });
   setenv("FUZZ_A", "value-a", 1);
   setenv("FUZZ_EMPTY", "", 1);
   return 0;
@@ -110,6 +127,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto parsed = parse_slightfile(text, g_path);
+  if (g_trace && !parsed) std::fprintf(stderr, "  refused: %s\n", parsed.error().message.c_str());
   if (!parsed) {
     if (!parsed.error().message.starts_with(g_path)) fail("error without the path", parsed.error().message);
     return 0;
