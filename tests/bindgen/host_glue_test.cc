@@ -404,5 +404,28 @@ TEST(HostGlueExport, HandleHttpThroughTheGeneratedCaller) {
   EXPECT_EQ(missing.error().message, "the module does not export handle-nothing");
 }
 
+// Return areas and records are read at guest pointer + field offset. The
+// sum is computed in 64 bits: with a full 4 GiB memory, a pointer near the top
+// plus an offset must be out of bounds, not wrap around to low memory.
+TEST(HostGlueGuestMemory, FieldAddressesDoNotWrapAt4GiB) {
+  // (module (memory (export "memory") 65536)): 4 GiB, reserved, never touched.
+  const std::vector<uint8_t> bytes{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x05, 0x01, 0x00,
+                                   0x80, 0x80, 0x04, 0x07, 0x0a, 0x01, 0x06, 'm',  'e',  'm',  'o',  'r',
+                                   'y',  0x02, 0x00};
+  auto m = wasm::load_module(bytes);
+  ASSERT_TRUE(m.ok()) << m.error().describe();
+  wasm::Store store;
+  auto inst = store.instantiate(m.value(), {});
+  ASSERT_TRUE(inst.ok()) << inst.error().describe();
+  abi::Guest g(store, **inst, "test");
+  uint32_t retptr = 0xfffffffcu;
+  EXPECT_TRUE(g.load<uint32_t>(retptr).ok());  // the last word of memory
+  auto wrapped = g.load<uint32_t>(uint64_t(retptr) + 4);  // what the generated glue emits for field +4
+  ASSERT_FALSE(wrapped.ok());
+  EXPECT_NE(wrapped.error().message.find("out of bounds pointer 0x100000000"), std::string::npos)
+      << wrapped.error().message;
+  EXPECT_FALSE(g.store<uint64_t>(uint64_t(retptr) + 0, 1).ok());  // 8 bytes do not fit either
+}
+
 }  // namespace
 }  // namespace silk::slight::test

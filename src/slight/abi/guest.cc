@@ -39,11 +39,11 @@ wasm::Error Guest::trap(std::string_view what) const {
   return wasm::make_error(ErrorKind::Trap, std::string(function_) + ": " + std::string(what));
 }
 
-Result<void> Guest::check(uint32_t ptr, uint64_t len) const {
+Result<void> Guest::check(uint64_t ptr, uint64_t len) const {
   if (!memory_) return trap("the module has no memory");
-  if (uint64_t(ptr) + len > size()) {
+  if (ptr > size() || len > size() - ptr) {
     char buf[128];
-    std::snprintf(buf, sizeof buf, "out of bounds pointer 0x%x (+%llu) in %llu-byte memory", ptr,
+    std::snprintf(buf, sizeof buf, "out of bounds pointer 0x%llx (+%llu) in %llu-byte memory", (unsigned long long)ptr,
                   (unsigned long long)len, (unsigned long long)size());
     return trap(buf);
   }

@@ -120,15 +120,16 @@ class Guest {
   // A trap naming the function: "<function>: <what>".
   wasm::Error trap(std::string_view what) const;
 
-  // [ptr, ptr+len) must be inside memory.
-  Result<void> check(uint32_t ptr, uint64_t len) const;
+  // [ptr, ptr+len) must be inside memory. Addresses are 64-bit so that a
+  // field offset added to a guest pointer near 4 GiB cannot wrap to low memory.
+  Result<void> check(uint64_t ptr, uint64_t len) const;
   // A list of {count} elements of {elem_size} bytes at {ptr}.
   Result<void> check_array(uint32_t ptr, uint32_t count, uint32_t elem_size) const {
     return check(ptr, uint64_t(count) * elem_size);
   }
 
   template <typename T>
-  Result<T> load(uint32_t addr) const {
+  Result<T> load(uint64_t addr) const {
     SILK_TRY(check(addr, sizeof(T)));
     T v;
     // SAFETY: [addr, addr + sizeof(T)) was just checked against the current memory size.
@@ -136,7 +137,7 @@ class Guest {
     return v;
   }
   template <typename T>
-  Result<void> store(uint32_t addr, T v) {
+  Result<void> store(uint64_t addr, T v) {
     SILK_TRY(check(addr, sizeof(T)));
     // SAFETY: as in load().
     std::memcpy(base() + addr, &v, sizeof(T));

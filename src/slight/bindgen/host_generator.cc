@@ -240,7 +240,7 @@ class HostGen {
   // lift_mem: guest memory at {addr} -> declared variable {dst} ----------------
 
   void lift_mem(Code& c, const Ty* t, const std::string& dst, const std::string& addr, bool free) {
-    auto at = [&](uint32_t off) { return off ? "(" + addr + ") + " + std::to_string(off) : addr; };
+    auto at = [&](uint32_t off) { return off ? "uint64_t(" + addr + ") + " + std::to_string(off) : addr; };
     switch (t->kind) {
       case K::Unit: return;
       case K::Bool: {
@@ -362,7 +362,7 @@ class HostGen {
   // lower_mem: C++ value {src} -> guest memory at {addr} ----------------------
 
   void lower_mem(Code& c, const Ty* t, const std::string& src, const std::string& addr) {
-    auto at = [&](uint32_t off) { return off ? "(" + addr + ") + " + std::to_string(off) : addr; };
+    auto at = [&](uint32_t off) { return off ? "uint64_t(" + addr + ") + " + std::to_string(off) : addr; };
     switch (t->kind) {
       case K::Unit: return;
       case K::Bool: c.line("SILK_TRY(g.store<uint8_t>(" + addr + ", " + src + " ? 1 : 0));"); return;
