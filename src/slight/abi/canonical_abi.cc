@@ -298,13 +298,8 @@ std::string Model::import_name(const wit::Function& f) {
   return f.resource.empty() ? f.name : f.resource + "::" + f.name;
 }
 
-std::string Model::type_name(const Ty* t) const {
-  auto args = [&](const char* head) {
-    std::string s = std::string(head) + "<";
-    for (size_t i = 0; i < t->args.size(); i++) s += (i ? "," : "") + type_name(t->args[i]);
-    return s + ">";
-  };
-  switch (t->kind) {
+const char* primitive_wit_name(Ty::Kind k) {
+  switch (k) {
     case K::Bool: return "bool";
     case K::U8: return "u8";
     case K::S8: return "s8";
@@ -319,6 +314,35 @@ std::string Model::type_name(const Ty* t) const {
     case K::Char: return "char";
     case K::String: return "string";
     case K::Unit: return "unit";
+    default: return nullptr;
+  }
+}
+
+const char* primitive_c_type(Ty::Kind k) {
+  switch (k) {
+    case K::Bool: return "bool";
+    case K::U8: return "uint8_t";
+    case K::S8: return "int8_t";
+    case K::U16: return "uint16_t";
+    case K::S16: return "int16_t";
+    case K::U32: return "uint32_t";
+    case K::S32: return "int32_t";
+    case K::U64: return "uint64_t";
+    case K::S64: return "int64_t";
+    case K::Float32: return "float";
+    case K::Float64: return "double";
+    default: return nullptr;
+  }
+}
+
+std::string Model::type_name(const Ty* t) const {
+  auto args = [&](const char* head) {
+    std::string s = std::string(head) + "<";
+    for (size_t i = 0; i < t->args.size(); i++) s += (i ? "," : "") + type_name(t->args[i]);
+    return s + ">";
+  };
+  if (const char* p = primitive_wit_name(t->kind)) return p;
+  switch (t->kind) {
     case K::List: return args("list");
     case K::Option: return args("option");
     case K::Expected: return args("expected");

@@ -51,6 +51,13 @@ struct Ty {
   bool is_named() const { return def != nullptr; }
 };
 
+// The WIT spelling of a primitive kind ("u32", "float64", "char", "string",
+// "unit"); null for composite and named kinds.
+const char* primitive_wit_name(Ty::Kind k);
+// The C/C++ type of a numeric or bool kind ("uint32_t", "double", "bool");
+// null for the others (char, string and unit differ between C and C++).
+const char* primitive_c_type(Ty::Kind k);
+
 enum class Direction : uint8_t {
   Import,  // guest calls host (slight's capabilities)
   Export,  // host calls guest (http-handler, http-server-export)

@@ -42,21 +42,8 @@ class CGen {
   std::string error;
 
   std::string mangle(const Ty* t) {
+    if (const char* p = abi::primitive_wit_name(t->kind)) return p;
     switch (t->kind) {
-      case K::Bool: return "bool";
-      case K::U8: return "u8";
-      case K::S8: return "s8";
-      case K::U16: return "u16";
-      case K::S16: return "s16";
-      case K::U32: return "u32";
-      case K::S32: return "s32";
-      case K::U64: return "u64";
-      case K::S64: return "s64";
-      case K::Float32: return "float32";
-      case K::Float64: return "float64";
-      case K::Char: return "char";
-      case K::String: return "string";
-      case K::Unit: return "unit";
       case K::List: return "list_" + mangle(t->args[0]);
       case K::Option: return "option_" + mangle(t->args[0]);
       case K::Expected: return "expected_" + mangle(t->args[0]) + "_" + mangle(t->args[1]);
@@ -70,18 +57,8 @@ class CGen {
   }
 
   std::string ctype(const Ty* t) {
+    if (const char* p = abi::primitive_c_type(t->kind)) return p;
     switch (t->kind) {
-      case K::Bool: return "bool";
-      case K::U8: return "uint8_t";
-      case K::S8: return "int8_t";
-      case K::U16: return "uint16_t";
-      case K::S16: return "int16_t";
-      case K::U32: return "uint32_t";
-      case K::S32: return "int32_t";
-      case K::U64: return "uint64_t";
-      case K::S64: return "int64_t";
-      case K::Float32: return "float";
-      case K::Float64: return "double";
       case K::Char: return "uint32_t";
       case K::Unit: return "void";
       default: return prefix_ + "_" + mangle(t) + "_t";

@@ -57,18 +57,8 @@ class HostGen {
   }
 
   std::string cpp(const Ty* t) {
+    if (const char* p = abi::primitive_c_type(t->kind)) return p;
     switch (t->kind) {
-      case K::Bool: return "bool";
-      case K::U8: return "uint8_t";
-      case K::S8: return "int8_t";
-      case K::U16: return "uint16_t";
-      case K::S16: return "int16_t";
-      case K::U32: return "uint32_t";
-      case K::S32: return "int32_t";
-      case K::U64: return "uint64_t";
-      case K::S64: return "int64_t";
-      case K::Float32: return "float";
-      case K::Float64: return "double";
       case K::Char: return "char32_t";
       case K::String: return "std::string";
       case K::Unit: return "::silk::slight::abi::Unit";
