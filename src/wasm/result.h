@@ -9,8 +9,9 @@
 #include <cstdint>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include "common/basic_result.h"
 
 namespace silk::wasm {
 
@@ -50,55 +51,8 @@ inline Error make_error(ErrorKind kind, std::string message) {
   return e;
 }
 
+// A value or an Error (src/common/basic_result.h; propagate with SILK_TRY).
 template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
-
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  const T& value() const& { return std::get<0>(v_); }
-  T* operator->() { return &std::get<0>(v_); }
-  T& operator*() { return std::get<0>(v_); }
-  const Error& error() const { return std::get<1>(v_); }
-  Error&& take_error() { return std::get<1>(std::move(v_)); }
-
- private:
-  std::variant<T, Error> v_;
-};
-
-template <>
-class [[nodiscard]] Result<void> {
- public:
-  Result() = default;
-  Result(Error error) : error_(std::move(error)), failed_(true) {}
-  bool ok() const { return !failed_; }
-  explicit operator bool() const { return ok(); }
-  const Error& error() const { return error_; }
-  Error&& take_error() { return std::move(error_); }
-
- private:
-  Error error_;
-  bool failed_ = false;
-};
+using Result = ::silk::BasicResult<T, Error>;
 
 }  // namespace silk::wasm
-
-// Evaluates {expr} (a Result); on failure returns its Error from the enclosing
-// function, otherwise yields the value (for Result<void>, nothing).
-#define SILK_TRY(expr)                                \
-  ({                                                  \
-    auto silk_try_result_ = (expr);                   \
-    if (!silk_try_result_.ok())                       \
-      return silk_try_result_.take_error();           \
-    ::silk::wasm::detail::unwrap(std::move(silk_try_result_)); \
-  })
-
-namespace silk::wasm::detail {
-template <typename T>
-T unwrap(Result<T>&& r) { return std::move(r).value(); }
-inline void unwrap(Result<void>&&) {}
-}  // namespace silk::wasm::detail
