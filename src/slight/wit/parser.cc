@@ -299,31 +299,18 @@ class Parser {
     if (!is_keyword("func")) return unexpected("'func'");
     pos_++;
     SILK_TRY(expect(Tok::LParen));
-    while (!accept(Tok::RParen)) {
-      Field p;
-      p.docs = peek().docs;
-      auto pn = SILK_TRY(name());
-      p.name = pn.text;
-      p.loc = pn.loc;
-      SILK_TRY(expect(Tok::Colon));
-      p.type = SILK_TRY(type());
-      f.params.push_back(std::move(p));
-      if (!accept(Tok::Comma)) {
-        SILK_TRY(expect(Tok::RParen));
-        break;
-      }
-    }
+    f.params = SILK_TRY(fields_until(Tok::RParen));
     f.result.kind = TypeKind::Unit;
     f.result.loc = f.loc;
     if (accept(Tok::Arrow)) f.result = SILK_TRY(type());
     return f;
   }
 
-  Result<void> record(Interface& out) {
-    TypeDef d = start_def(DefKind::Record);
-    d.name = SILK_TRY(name()).text;
-    SILK_TRY(expect(Tok::LBrace));
-    while (!accept(Tok::RBrace)) {
+  // `name: type` entries separated by commas (a trailing comma allowed), up to
+  // and including {close}: function parameters and record fields.
+  Result<std::vector<Field>> fields_until(Tok close) {
+    std::vector<Field> out;
+    while (!accept(close)) {
       Field fl;
       fl.docs = peek().docs;
       auto fn = SILK_TRY(name());
@@ -331,12 +318,20 @@ class Parser {
       fl.loc = fn.loc;
       SILK_TRY(expect(Tok::Colon));
       fl.type = SILK_TRY(type());
-      d.fields.push_back(std::move(fl));
+      out.push_back(std::move(fl));
       if (!accept(Tok::Comma)) {
-        SILK_TRY(expect(Tok::RBrace));
+        SILK_TRY(expect(close));
         break;
       }
     }
+    return out;
+  }
+
+  Result<void> record(Interface& out) {
+    TypeDef d = start_def(DefKind::Record);
+    d.name = SILK_TRY(name()).text;
+    SILK_TRY(expect(Tok::LBrace));
+    d.fields = SILK_TRY(fields_until(Tok::RBrace));
     out.types.push_back(std::move(d));
     return {};
   }
