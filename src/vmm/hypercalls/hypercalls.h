@@ -1,6 +1,6 @@
 // silk::vmm — the hypercalls the monitor serves (hvt_abi.h's
 // SILK_HVT_HYPERCALLS table), one file per device class:
-//   time.cc (Walltime), console.cc (ConsoleWrite), poll.cc (Poll),
+//   time.cc (Walltime), console.cc (ConsoleWrite, ConsoleRead), poll.cc (Poll),
 //   net.cc (NetWrite, NetRead), block.cc (BlockWrite, BlockRead, BlockFlush),
 //   halt.cc (Halt); dispatch.cc maps a port to its handler.
 //
@@ -34,7 +34,9 @@ struct HypercallOutcome {
 // The monitor state hypercalls may use.
 struct HypercallContext {
   GuestMemory& memory;
-  int console_fd;  // the guest's console output (the host's stdout)
+  int console_fd;      // the guest's console output (the host's stdout)
+  int console_err_fd;  // its stream 2 (the host's stderr)
+  int console_in_fd;   // its input (the host's stdin)
 };
 
 // One handler per hypercall, found by its argument block's type.
