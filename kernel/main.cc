@@ -100,6 +100,7 @@ void init_memory() {
   size_t n = 0;
   for (size_t i = 0; i < map.count && n < 32; ++i) ram[n++] = {map.regions[i].base, map.regions[i].size};
   mm::frames::init(ram, n, reserved, sizeof reserved / sizeof reserved[0]);
+  mark("frames");
   mm::kernel_space_map_high_ram();
   uint64_t heap_bytes = mm::frames::total_bytes() / 8;
   if (heap_bytes > 4 * kMiB) heap_bytes = 4 * kMiB;
@@ -273,15 +274,37 @@ void run_selftest(const char* name) {
   panic("selftest=%s did not fault", name);
 }
 
+void run_self_checks();
+
 [[noreturn]] void kmain() {
   mark("platform");
   arch::cpu_init();
   mark("cpu");
   init_memory();
   mark("memory");
-  print_banner();
-  mark("banner");
+  // "quiet" (silk vm APP.wasm, silk image): no banner and no self-checks, so
+  // the console carries only the program's output and boot is short.
+  char word[32];
+  bool quiet = cmdline_value(platform::cmdline(), "quiet", word, sizeof word);
+  if (!quiet) {
+    print_banner();
+    mark("banner");
+    run_self_checks();
+  }
+  if (cmdline_value(platform::cmdline(), "trace-boot", word, sizeof word)) print_marks();
+  if (cmdline_value(platform::cmdline(), "selftest", word, sizeof word)) run_selftest(word);
+  if (g_checks_failed != 0) platform::halt(platform::kExitSelfCheckFailed);
+  platform::BootModule initrd = platform::initrd();
+  const auto* image = reinterpret_cast<const uint8_t*>(initrd.base);
+  if (proc::is_elf(image, initrd.size)) {
+    proc::run(image, initrd.size, platform::cmdline());  // returns only on failure
+    platform::halt(platform::kExitPanic);
+  }
+  kprintf("silk kernel: halting, status 0\n");
+  platform::halt(platform::kExitOk);
+}
 
+void run_self_checks() {
   check_format();
   check_cmdline();
   check_frames();
@@ -302,18 +325,6 @@ void run_selftest(const char* name) {
     kprintf("self-checks: %d passed, %d failed; %lu TSC ticks from kernel entry\n", g_checks_passed,
             g_checks_failed, ticks);
   }
-  char selftest[32];
-  if (cmdline_value(platform::cmdline(), "trace-boot", selftest, sizeof selftest)) print_marks();
-  if (cmdline_value(platform::cmdline(), "selftest", selftest, sizeof selftest)) run_selftest(selftest);
-  if (g_checks_failed != 0) platform::halt(platform::kExitSelfCheckFailed);
-  platform::BootModule initrd = platform::initrd();
-  const auto* image = reinterpret_cast<const uint8_t*>(initrd.base);
-  if (proc::is_elf(image, initrd.size)) {
-    proc::run(image, initrd.size, platform::cmdline());  // returns only on failure
-    platform::halt(platform::kExitPanic);
-  }
-  kprintf("silk kernel: halting, status 0\n");
-  platform::halt(platform::kExitOk);
 }
 
 }  // namespace

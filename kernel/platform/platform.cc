@@ -23,12 +23,16 @@ void init(BootPath path, uint64_t info) {
 BootPath boot_path() { return g_path; }
 const char* boot_path_name() { return g_path == BootPath::kHvt ? "hvt (silk vm)" : "pvh"; }
 
-void console_write(const char* data, size_t len) {
+void console_write(const char* data, size_t len, int stream) {
   if (g_path == BootPath::kHvt) {
-    hvt::console_write(data, len);
+    hvt::console_write(data, len, stream);
   } else {
     pvh::console_write(data, len);
   }
+}
+
+int64_t console_read(char* data, size_t len) {
+  return g_path == BootPath::kHvt ? hvt::console_read(data, len) : 0;
 }
 
 uint64_t walltime_ns() { return g_path == BootPath::kHvt ? hvt::walltime_ns() : pvh::walltime_ns(); }

@@ -45,7 +45,16 @@ void init(BootPath path, uint64_t info);
 BootPath boot_path();
 const char* boot_path_name();  // "hvt (silk vm)" or "pvh"
 
-void console_write(const char* data, size_t len);
+// The console carries the program's stdout (stream 1) and stderr (stream 2)
+// and the kernel's messages (stream 2). silk's monitor keeps the streams
+// apart; COM1 (QEMU, Firecracker) carries both.
+inline constexpr int kConsoleStdout = 1, kConsoleStderr = 2;
+void console_write(const char* data, size_t len, int stream = kConsoleStdout);
+// Reads the console's input (the host's stdin under silk's monitor): blocks
+// until at least one byte; 0 at end of input (always, under PVH for now),
+// -1 on an error.
+int64_t console_read(char* data, size_t len);
+
 // CLOCK_REALTIME in ns; 0 when the platform has no clock.
 uint64_t walltime_ns();
 // TSC ticks per millisecond, 0 when unknown.

@@ -126,7 +126,7 @@ int run_vm_command(const VmCommand& options) {
       image.emplace(std::move(*built));
       config.kernel = options.kernel_override;
       config.initrd_archive = &image->initrd;
-      config.cmdline = vmm::app_kernel_cmdline(*image, !options.kernel_messages && !options.trace_boot);
+      config.cmdline = vmm::app_kernel_cmdline(*image, !options.kernel_messages);
       if (options.trace_boot) config.cmdline = "trace-boot " + config.cmdline;
       break;
     }

@@ -43,4 +43,18 @@ void serial_write(const char* data, size_t len) {
   }
 }
 
+void serial2_write(const char* data, size_t len) {
+  constexpr uint16_t kCom2 = 0x2f8;
+  constexpr uint16_t kScratch = 7;
+  // A missing UART reads back 0xff: probe the scratch register.
+  outb(kCom2 + kScratch, 0x5a);
+  if (inb(kCom2 + kScratch) != 0x5a) return;
+  outb(kCom2 + kLine, 0x03);
+  for (size_t i = 0; i < len; ++i) {
+    while ((inb(kCom2 + kStatus) & kTransmitEmpty) == 0) {
+    }
+    outb(kCom2 + kData, static_cast<uint8_t>(data[i]));
+  }
+}
+
 }  // namespace silk::kernel::x86_64

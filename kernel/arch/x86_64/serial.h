@@ -8,5 +8,8 @@ namespace silk::kernel::x86_64 {
 
 void serial_init();
 void serial_write(const char* data, size_t len);
+// COM2 (0x2f8), when present (QEMU with a second -serial): writes {data};
+// nothing when the port does not answer.
+void serial2_write(const char* data, size_t len);
 
 }  // namespace silk::kernel::x86_64

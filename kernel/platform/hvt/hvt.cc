@@ -55,9 +55,15 @@ void init(uint64_t boot_info) {
   if (info.mem_size < 4 * kMiB) panic("hvt: guest memory is %lu bytes, need at least 4 MiB", info.mem_size);
 }
 
-void console_write(const char* data, size_t len) {
-  silk::hvt::HvtConsoleWrite args{virt_to_phys(data).value, len};
+void console_write(const char* data, size_t len, int stream) {
+  silk::hvt::HvtConsoleWrite args{virt_to_phys(data).value, len, static_cast<uint32_t>(stream), 0};
   hypercall(Hypercall::ConsoleWrite, &args);
+}
+
+int64_t console_read(char* data, size_t len) {
+  silk::hvt::HvtConsoleRead args{virt_to_phys(data).value, len, 0};
+  hypercall(Hypercall::ConsoleRead, &args);
+  return args.ret;
 }
 
 uint64_t walltime_ns() {

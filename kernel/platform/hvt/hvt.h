@@ -7,7 +7,8 @@
 namespace silk::kernel::platform::hvt {
 
 void init(uint64_t boot_info);
-void console_write(const char* data, size_t len);
+void console_write(const char* data, size_t len, int stream);
+int64_t console_read(char* data, size_t len);
 uint64_t walltime_ns();
 uint64_t tsc_khz();
 [[noreturn]] void halt(int status);
