@@ -27,7 +27,7 @@ void console_write(const char* data, size_t len, int stream) {
   if (g_path == BootPath::kHvt) {
     hvt::console_write(data, len, stream);
   } else {
-    pvh::console_write(data, len);
+    pvh::console_write(data, len, stream);
   }
 }
 

@@ -47,7 +47,8 @@ const char* boot_path_name();  // "hvt (silk vm)" or "pvh"
 
 // The console carries the program's stdout (stream 1) and stderr (stream 2)
 // and the kernel's messages (stream 2). silk's monitor keeps the streams
-// apart; COM1 (QEMU, Firecracker) carries both.
+// apart; under PVH stream 1 is COM1 and stream 2 is COM2 when QEMU has a
+// second serial port (silk image's qemu.sh), else COM1 too.
 inline constexpr int kConsoleStdout = 1, kConsoleStderr = 2;
 void console_write(const char* data, size_t len, int stream = kConsoleStdout);
 // Reads the console's input (the host's stdin under silk's monitor): blocks

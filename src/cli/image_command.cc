@@ -24,7 +24,8 @@ Writes to DIR:
                     --dir trees (cpio newc)
   cmdline.txt       the kernel command line
   qemu.sh           boots the image with qemu-system-x86_64 -M microvm (KVM when
-                    /dev/kvm is usable, else TCG) and exits with the app's status
+                    /dev/kvm is usable, else TCG): the app's stdout on stdout,
+                    its stderr on stderr, its exit status as the script's
   firecracker.json  a Firecracker configuration (firecracker --no-api
                     --config-file DIR/firecracker.json, run from DIR)
 Exit status: 0, or 1 with a message when the app, a file or DIR cannot be used.)";
@@ -56,19 +57,23 @@ bool write_text(const std::string& path, const std::string& text, mode_t mode) {
 std::string qemu_script(uint64_t mem_mib) {
   return R"SH(#!/bin/sh
 # Boots this silk image under QEMU -M microvm (written by silk image).
-# The app's output is on stdout; its exit status is this script's.
-# QEMU's isa-debug-exit carries 7 bits of status, so the kernel also writes the
-# full status to the second serial port (status.txt).
+# COM1 is the app's stdout; COM2 its stderr (and the kernel's messages),
+# copied to this script's stderr when QEMU exits; COM3 the exit status, which
+# becomes this script's (isa-debug-exit alone carries only 7 bits).
 dir=$(cd "$(dirname "$0")" && pwd)
 accel="-accel tcg"
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accel="-enable-kvm -cpu host,-arch-capabilities"; fi
+err_file=$(mktemp)
 status_file=$(mktemp)
-trap 'rm -f "$status_file"' EXIT
+trap 'rm -f "$err_file" "$status_file"' EXIT
 qemu-system-x86_64 -M microvm,acpi=off $accel -m )SH" +
          std::to_string(mem_mib) + R"SH(M -nodefaults -no-user-config -nographic -no-reboot \
-  -serial stdio -serial "file:$status_file" -device isa-debug-exit,iobase=0xf4,iosize=4 \
+  -serial stdio -chardev "file,id=stderr,path=$err_file" -device isa-serial,chardev=stderr,iobase=0x2f8,irq=3 \
+  -chardev "file,id=status,path=$status_file" -device isa-serial,chardev=status,iobase=0x3e8,irq=5 \
+  -device isa-debug-exit,iobase=0xf4,iosize=4 \
   -kernel "$dir/silk-kernel.elf" -initrd "$dir/initrd.cpio" -append "$(cat "$dir/cmdline.txt")"
 qemu_status=$?
+cat "$err_file" >&2
 status=$(sed -n 's/^exit \([0-9][0-9]*\)$/\1/p' "$status_file" | tail -n 1)
 if [ -n "$status" ]; then exit "$status"; fi
 if [ $((qemu_status & 1)) -eq 1 ]; then exit $((qemu_status >> 1)); fi
