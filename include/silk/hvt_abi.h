@@ -20,7 +20,7 @@
 
 namespace silk::hvt {
 
-inline constexpr uint32_t kHvtAbiVersion = 2;  // 2: ConsoleWrite.stream, ConsoleRead
+inline constexpr uint32_t kHvtAbiVersion = 2;  // 2: ConsoleWrite.stream, ConsoleRead, BootEvent
 inline constexpr uint16_t kHvtPortBase = 0x500;
 
 // One row per hypercall: X(Name, number, argument struct).
@@ -34,7 +34,8 @@ inline constexpr uint16_t kHvtPortBase = 0x500;
   X(BlockRead, 7, HvtBlockRead)        \
   X(BlockFlush, 8, HvtBlockFlush)      \
   X(Halt, 9, HvtHalt)                  \
-  X(ConsoleRead, 10, HvtConsoleRead)
+  X(ConsoleRead, 10, HvtConsoleRead)   \
+  X(BootEvent, 11, HvtBootEvent)
 
 enum class Hypercall : uint16_t {
 #define SILK_HVT_ENUM(name, nr, args) name = nr,
@@ -112,6 +113,15 @@ struct HvtBlockRead {
 };
 struct HvtBlockFlush {
   int32_t ret;
+  uint32_t reserved;
+};
+// Boot milestones, for the monitor's --trace-boot (no other effect).
+enum class BootEvent : uint32_t {
+  kProcessStart = 1,  // the kernel is about to enter its first process
+  kAppStart = 2,      // the runtime is about to run the app (its _start)
+};
+struct HvtBootEvent {
+  uint32_t event;  // a BootEvent
   uint32_t reserved;
 };
 struct HvtHalt {

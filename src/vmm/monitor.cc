@@ -46,6 +46,12 @@ struct BootTrace {
   std::array<uint64_t, 64> exits{};
   std::array<uint64_t, kHypercallLimit> hypercalls{};
   uint64_t initrd_bytes = 0, initrd_mapped = 0;
+  std::array<uint64_t, 4> events_ns{};  // HypercallContext::boot_event_ns
+
+  Clock::time_point event(hvt::BootEvent e) const {
+    return Clock::time_point(std::chrono::nanoseconds(events_ns[static_cast<uint32_t>(e)]));
+  }
+  bool has(hvt::BootEvent e) const { return events_ns[static_cast<uint32_t>(e)] != 0; }
   int seccomp_rules = 0;
 
   void print(FILE* out) const {
@@ -58,7 +64,19 @@ struct BootTrace {
     if (seccomp_rules != 0) std::fprintf(out, "  seccomp: %d rules allow the vCPU loop's system calls\n", seccomp_rules);
     if (saw_hypercall)
       std::fprintf(out, "  first KVM_RUN -> first hypercall %8.3f ms\n", ms_between(first_run, first_hypercall));
+    using hvt::BootEvent;
+    if (has(BootEvent::kProcessStart)) {
+      std::fprintf(out, "  guest kernel: first KVM_RUN -> process start %8.3f ms\n",
+                   ms_between(first_run, event(BootEvent::kProcessStart)));
+      if (has(BootEvent::kAppStart)) {
+        std::fprintf(out, "  runtime start: process start -> app _start %8.3f ms\n",
+                     ms_between(event(BootEvent::kProcessStart), event(BootEvent::kAppStart)));
+        std::fprintf(out, "  app: _start -> halt       %8.3f ms\n", ms_between(event(BootEvent::kAppStart), end));
+      }
+    }
     std::fprintf(out, "  guest run                %8.3f ms\n", ms_between(first_run, end));
+    if (has(BootEvent::kAppStart))
+      std::fprintf(out, "  monitor start -> app _start %8.3f ms\n", ms_between(start, event(BootEvent::kAppStart)));
     std::fprintf(out, "  total                    %8.3f ms\n", ms_between(start, end));
     std::fprintf(out, "  VM exits:");
     for (size_t i = 0; i < exits.size(); ++i)
@@ -257,6 +275,7 @@ Result<VmExit> run_vm(const VmConfig& config) {
   }
   auto exit = run_vcpu(*vcpu, ctx, trace);
   trace.end = Clock::now();
+  trace.events_ns = ctx.boot_event_ns;
   if (config.trace_boot) trace.print(stderr);
   return exit;
 }
