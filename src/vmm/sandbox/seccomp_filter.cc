@@ -99,7 +99,7 @@ void add_user_networking_rules(Filter& f) {
            SCMP_SYS(sendto),       // send/sendto: TCP data, UDP datagrams, ICMP echo, DNS queries
            SCMP_SYS(recvfrom),     // recv/recvfrom: the same, back
            SCMP_SYS(shutdown),     // half-closes a TCP connection when the guest or the peer sends FIN
-           SCMP_SYS(setsockopt),   // SO_REUSEADDR, SO_OOBINLINE, TCP_NODELAY on new sockets
+           SCMP_SYS(setsockopt),   // SO_REUSEADDR, SO_OOBINLINE, TCP_NODELAY, IP_RECVERR, IP_TTL on new sockets
            SCMP_SYS(getsockopt),   // SO_ERROR after a failed connect or read
            SCMP_SYS(getsockname),  // the local address of an accepted connection
            SCMP_SYS(getpeername),  // whether a TCP peer is still connected (soread)
@@ -108,6 +108,9 @@ void add_user_networking_rules(Filter& f) {
   // slirp_set_nonblock(): fcntl(F_GETFL) then fcntl(F_SETFL, flags | O_NONBLOCK).
   f.allow(SCMP_SYS(fcntl), SCMP_A1(SCMP_CMP_EQ, F_GETFL));
   f.allow(SCMP_SYS(fcntl), SCMP_A1(SCMP_CMP_EQ, F_SETFL));
+  // UDP flows have IP_RECVERR set: slirp reads the ICMP errors the host got
+  // for them (to tell the guest) with recvmsg(MSG_ERRQUEUE), and only so.
+  f.allow(SCMP_SYS(recvmsg), SCMP_A2(SCMP_CMP_MASKED_EQ, MSG_ERRQUEUE, MSG_ERRQUEUE));
   // sorecvfrom(): how many bytes the next UDP datagram holds.
   f.allow(SCMP_SYS(ioctl), SCMP_A1(SCMP_CMP_EQ, FIONREAD));
 }
