@@ -3,11 +3,12 @@
 guest (guests/net.cc) and plays the other end of its exchanges from the host.
 
     net_test.py --silk SILK [--netns] [--tap NAME:ADDR/PREFIX] [--fake-dns]
-                [--udp-echo ADDR] [--tcp-client ADDR] [--status N]
+                [--udp-echo ADDR] [--tcp-client ADDR] [--tcp-server ADDR] [--status N]
                 [--stdout RE]... [--stderr RE]... [--timeout S] -- VM ARGS...
 
-In VM ARGS, {udp_port} becomes the port of the --udp-echo server and
-{host_port} a free TCP port on 127.0.0.1 (for -p).
+In VM ARGS, {udp_port} becomes the port of the --udp-echo server, {tcp_port}
+that of the --tcp-server, {host_port} a free TCP port on 127.0.0.1 (for -p)
+and {closed_port} another one, where nothing listens.
 
 --netns       run everything (silk vm, the helpers) in a new network and mount
               namespace (unshare -n -m) with only loopback up: no traffic can
@@ -20,6 +21,8 @@ In VM ARGS, {udp_port} becomes the port of the --udp-echo server and
 --tcp-client  when the guest prints "tcp: listening on PORT", connect to
               ADDR:{host_port} (or ADDR:PORT when ADDR has no port), send
               "ping\\n", shut down the write side, and expect "pong: ping\\n"
+--tcp-server  on ADDR:{tcp_port}, answer one connection's line L with "pong: L"
+              and close
 Every socket and the VM have time limits; the VM must halt on its own.
 Exits 77 (CTest SKIP_RETURN_CODE) when /dev/kvm is missing or not accessible.
 """
@@ -73,6 +76,26 @@ def fake_dns(sock, stop, log):
         sock.sendto(answer, peer)
 
 
+def tcp_server(sock, stop, log):
+    sock.settimeout(0.2)
+    while not stop.is_set():
+        try:
+            conn, peer = sock.accept()
+        except socket.timeout:
+            continue
+        with conn:
+            conn.settimeout(20)
+            data = b""
+            while not data.endswith(b"\n") and len(data) < 1000:
+                chunk = conn.recv(1000)
+                if not chunk:
+                    break
+                data += chunk
+            log.append(f"tcp server: {data!r} from {peer[0]}:{peer[1]}")
+            conn.sendall(b"pong: " + data)
+        return
+
+
 def tcp_client(addr, port, result):
     try:
         with socket.create_connection((addr, port), timeout=20) as c:
@@ -115,6 +138,7 @@ def main():
     ap.add_argument("--fake-dns", action="store_true")
     ap.add_argument("--udp-echo")
     ap.add_argument("--tcp-client")
+    ap.add_argument("--tcp-server")
     ap.add_argument("--status", type=int, default=0)
     ap.add_argument("--stdout", action="append", default=[])
     ap.add_argument("--stderr", action="append", default=[])
@@ -157,8 +181,17 @@ def main():
         udp_sock.bind((opts.udp_echo, 0))
         udp_port = udp_sock.getsockname()[1]
         threads.append(threading.Thread(target=udp_echo, args=(udp_sock, stop), daemon=True))
-    host_port = free_tcp_port()
-    args = [a.replace("{udp_port}", str(udp_port)).replace("{host_port}", str(host_port)) for a in args]
+    tcp_port = None
+    if opts.tcp_server:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.bind((opts.tcp_server, 0))
+        server.listen(1)
+        tcp_port = server.getsockname()[1]
+        threads.append(threading.Thread(target=tcp_server, args=(server, stop, log), daemon=True))
+    host_port, closed_port = free_tcp_port(), free_tcp_port()
+    ports = {"{udp_port}": udp_port, "{tcp_port}": tcp_port, "{host_port}": host_port, "{closed_port}": closed_port}
+    for key, value in ports.items():
+        args = [a.replace(key, str(value)) for a in args]
     for t in threads:
         t.start()
 

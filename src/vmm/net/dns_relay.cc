@@ -42,18 +42,25 @@ bool first_ipv4_nameserver(const char* path, Ipv4& out) {
 Result<DnsRelay> DnsRelay::create(const char* resolv_conf) {
   DnsRelay relay;
   if (!first_ipv4_nameserver(resolv_conf, relay.server_)) return relay;
+  // Not connected: the host's network may come up after the VM starts; each
+  // query is a sendto(), and answers are taken only from the server.
   Fd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return make_error(std::string("user-mode networking: DNS relay socket: ") + std::strerror(errno));
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(kDnsPort);
-  std::memcpy(&to.sin_addr.s_addr, relay.server_.data(), 4);
-  // connect(): answers from any other address are filtered out by the kernel.
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&to), sizeof to) < 0)
-    return make_error("user-mode networking: DNS relay to " + relay.upstream() + ": " + std::strerror(errno));
   relay.socket_ = std::move(fd);
   return relay;
 }
+
+namespace {
+
+sockaddr_in server_address(const Ipv4& server) {
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(kDnsPort);
+  std::memcpy(&to.sin_addr.s_addr, server.data(), 4);
+  return to;
+}
+
+}  // namespace
 
 std::string DnsRelay::upstream() const {
   if (!socket_.valid()) return "none";
@@ -79,9 +86,11 @@ bool DnsRelay::take_query(std::span<const uint8_t> frame) {
   slot = Pending{true, relay_id, frame::get16(query.data()), frame::get16(udp), ip.src, {}};
   std::memcpy(slot.guest_mac.data(), frame.data() + 6, 6);  // the frame's source MAC
   frame::put16(query.data(), relay_id);
-  // A full socket buffer loses the query, as the network would: the guest's
-  // resolver retries.
-  (void)::send(socket_.get(), query.data(), query.size(), MSG_DONTWAIT);
+  // A full socket buffer or an unreachable server loses the query, as the
+  // network would: the guest's resolver retries.
+  sockaddr_in to = server_address(server_);
+  (void)::sendto(socket_.get(), query.data(), query.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&to),
+                 sizeof to);
   return true;
 }
 
@@ -90,9 +99,14 @@ void DnsRelay::read_answers(std::deque<std::vector<uint8_t>>& out, size_t max_qu
   uint8_t answer[kMaxFrame];
   constexpr size_t kMaxPayload = kMaxFrame - kEthHeader - frame::kIpv4Header - frame::kUdpHeader;
   for (int i = 0; i < 64; ++i) {  // bounded: the rest waits for the next poll
-    ssize_t n = ::recv(socket_.get(), answer, sizeof answer, MSG_DONTWAIT);
+    sockaddr_in from{};
+    socklen_t from_len = sizeof from;
+    ssize_t n = ::recvfrom(socket_.get(), answer, sizeof answer, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from),
+                           &from_len);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return;  // EAGAIN (or an ICMP error from the resolver): nothing more
+    if (n < 0) return;  // EAGAIN: nothing more
+    sockaddr_in server = server_address(server_);
+    if (from.sin_addr.s_addr != server.sin_addr.s_addr || from.sin_port != server.sin_port) continue;
     // Larger than one unfragmented frame (EDNS answers): dropped; the guest's
     // resolver asks again without EDNS or gives up.
     if (static_cast<size_t>(n) < kDnsHeader || static_cast<size_t>(n) > kMaxPayload) continue;

@@ -42,15 +42,26 @@ class Filter {
 
   template <typename... Cmp>
   void allow(int nr, Cmp... cmp) {
-    if (ctx_ == nullptr || error_ != 0) return;
-    constexpr unsigned n = sizeof...(Cmp);
-    int rc = n == 0 ? seccomp_rule_add(ctx_, SCMP_ACT_ALLOW, nr, 0) : seccomp_rule_add(ctx_, SCMP_ACT_ALLOW, nr, n, cmp...);
-    if (rc < 0) error_ = -rc;
-    ++count_;
+    add(SCMP_ACT_ALLOW, nr, cmp...);
+  }
+  // The call fails with {err} instead of killing: for calls a library makes
+  // and copes with being refused.
+  template <typename... Cmp>
+  void refuse(int err, int nr, Cmp... cmp) {
+    add(SCMP_ACT_ERRNO(static_cast<uint32_t>(err)), nr, cmp...);
   }
   int load() { return ctx_ == nullptr ? ENOMEM : -seccomp_load(ctx_); }
 
  private:
+  template <typename... Cmp>
+  void add(uint32_t action, int nr, Cmp... cmp) {
+    if (ctx_ == nullptr || error_ != 0) return;
+    constexpr unsigned n = sizeof...(Cmp);
+    int rc = n == 0 ? seccomp_rule_add(ctx_, action, nr, 0) : seccomp_rule_add(ctx_, action, nr, n, cmp...);
+    if (rc < 0) error_ = -rc;
+    ++count_;
+  }
+
   scmp_filter_ctx ctx_;
   int error_ = 0;
   int count_ = 0;
@@ -80,7 +91,7 @@ void add_device_rules(Filter& f, const SeccompPolicy& policy) {
 // socket() only for IPv4 TCP (SOCK_STREAM, protocol 0), UDP (SOCK_DGRAM,
 // protocol 0) and unprivileged ICMP echo (SOCK_DGRAM, IPPROTO_ICMP); no bind
 // or listen (the -p listeners are bound during set-up), no other address
-// family, no raw sockets. Files stay closed: slirp's own DNS forwarding, which
+// family, no raw sockets (a raw ICMP one is refused with EPERM, below). Files stay closed: slirp's own DNS forwarding, which
 // opens /etc/resolv.conf, is replaced by net/dns_relay.h.
 void add_user_networking_rules(Filter& f) {
   // Any SOCK_CLOEXEC / SOCK_NONBLOCK flags (slirp_socket adds SOCK_CLOEXEC);
@@ -92,6 +103,12 @@ void add_user_networking_rules(Filter& f) {
           SCMP_A2(SCMP_CMP_EQ, 0));
   f.allow(SCMP_SYS(socket), SCMP_A0(SCMP_CMP_EQ, AF_INET), SCMP_A1(SCMP_CMP_MASKED_EQ, type_mask, SOCK_DGRAM),
           SCMP_A2(SCMP_CMP_EQ, IPPROTO_ICMP));
+  // When ping sockets are not permitted (net.ipv4.ping_group_range), slirp
+  // tries a raw ICMP socket, which would let it write any ICMP packet: refused
+  // with EPERM, as for an unprivileged user, and slirp falls back to a UDP
+  // probe of the echo port.
+  f.refuse(EPERM, SCMP_SYS(socket), SCMP_A0(SCMP_CMP_EQ, AF_INET), SCMP_A1(SCMP_CMP_MASKED_EQ, type_mask, SOCK_RAW),
+           SCMP_A2(SCMP_CMP_EQ, IPPROTO_ICMP));
   for (int nr : {
            SCMP_SYS(connect),      // tcp_fconnect: the guest's outgoing TCP connection
            SCMP_SYS(accept),       // tcp_connect: a host connection to a -p port

@@ -8,10 +8,15 @@
 //   info       print the boot info's network fields
 //   arp        ARP request for gw; expects the reply
 //   ping       ICMP echo to gw; expects the reply
+//   unreach=A.B.C.D  ICMP echo to an address with no route; expects an ICMP
+//              "destination unreachable" back
 //   udp=PORT   a UDP datagram "silk-udp" to gw:PORT; expects it back (an echo)
 //   dns        a DNS query (A silk.test) to ns:53; prints the A record
 //   tcp=PORT   prints "tcp: listening on PORT", then serves one TCP
 //              connection: reads a line, answers "pong: LINE\n" and closes
+//   connect=PORT  opens a TCP connection to gw:PORT, sends "ping\n" and
+//              closes its side, prints the answer up to the peer's close
+//   refused=PORT  the same to a port nobody listens on: expects a reset
 //   none       no network device: NetRead/NetWrite return -1, Poll sleeps
 // Calls the monitor must refuse (it stops the VM with status 123):
 //   short      a 10-byte frame      long  a 1515-byte frame
@@ -253,13 +258,15 @@ void do_arp() {
   print("\n");
 }
 
-void do_ping() {
-  const uint8_t* mac = resolve(g_gw);
-  if (mac == nullptr) return fail("ping: the gateway does not answer ARP");
+// ICMP echo to {target} (through the gateway when off our /24). Expects the
+// echo reply, or with {unreachable} a "destination unreachable" about it.
+void do_ping(const uint8_t* target, bool unreachable) {
+  const uint8_t* mac = resolve(target);
+  if (mac == nullptr) return fail("ping: the next hop does not answer ARP");
   static const char kData[] = "silk-ping!";
   constexpr size_t kLen = 8 + sizeof kData - 1;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    uint8_t* icmp = ip_header(mac, g_gw, kIcmp, kLen);
+    uint8_t* icmp = ip_header(mac, target, kIcmp, kLen);
     icmp[0] = 8;  // echo request
     icmp[1] = 0;
     put16(icmp + 2, 0);
@@ -271,19 +278,30 @@ void do_ping() {
     uint64_t deadline = walltime() + 2 * kSecond;
     while (size_t n = receive(deadline)) {
       size_t len = 0;
-      const uint8_t* r = ip_payload(n, kIcmp, g_gw, len);
-      if (r == nullptr || len != kLen || r[0] != 0 || get16(r + 4) != 0x5349) continue;
+      const uint8_t* r = ip_payload(n, kIcmp, unreachable ? nullptr : target, len);
+      if (r == nullptr) continue;
+      if (unreachable) {
+        // Type 3, then the offending IPv4 header: its destination is {target}.
+        if (len < 8 + kIp || r[0] != 3 || !equal(r + 8 + 16, target, 4)) continue;
+        print("unreach: ");
+        print_ip(target);
+        print(" unreachable (code ");
+        print_u64(r[1]);
+        print(")\n");
+        return;
+      }
+      if (len != kLen || r[0] != 0 || get16(r + 4) != 0x5349) continue;
       if (!equal(r + 8, reinterpret_cast<const uint8_t*>(kData), sizeof kData - 1)) return fail("ping: payload");
       if (fold(sum16(r, len, 0)) != 0) return fail("ping: checksum of the reply");
       print("ping: reply from ");
-      print_ip(g_gw);
+      print_ip(target);
       print(" seq ");
       print_u64(get16(r + 6));
       print("\n");
       return;
     }
   }
-  fail("ping: no reply");
+  fail(unreachable ? "unreach: no ICMP error" : "ping: no reply");
 }
 
 // Sends {data} from our {sport} to {dst}:{dport}; waits for a datagram back
@@ -467,6 +485,81 @@ void do_tcp(unsigned port) {
   print("tcp: closed\n");
 }
 
+// An active open to gw:{port} from port 40002: sends "ping\n" with FIN and
+// reads the answer to the peer's FIN (or expects a reset when {refused}).
+void do_connect(unsigned port, bool refused) {
+  const char* what = refused ? "refused: " : "connect: ";
+  const uint8_t* mac = resolve(g_gw);
+  if (mac == nullptr) return fail("connect: the gateway does not answer ARP");
+  Tcp c;
+  c.port = 40002;
+  c.peer_port = static_cast<uint16_t>(port);
+  copy(c.peer_ip, g_gw, 4);
+  copy(c.peer_mac, mac, 6);
+  constexpr uint32_t kIss = 0x2000;
+  static const char kRequest[] = "ping\n";
+  constexpr uint32_t kRequestLen = sizeof kRequest - 1;
+  c.snd_una = kIss;
+  c.snd_nxt = kIss + 1;
+  bool established = false, peer_fin = false;
+  c.segment(kSyn, kIss, nullptr, 0);
+  uint64_t deadline = walltime() + 20 * kSecond;
+  for (int rounds = 0; rounds < 200 && !(peer_fin && c.snd_una == c.snd_nxt); ++rounds) {
+    uint64_t now = walltime();
+    if (now >= deadline) break;
+    size_t n = receive(now + kSecond < deadline ? now + kSecond : deadline);
+    if (n == 0) {  // a quiet second: send again what is not acknowledged
+      if (!established) c.segment(kSyn, kIss, nullptr, 0);
+      else if (c.snd_una != c.snd_nxt) c.segment(kAck | kPsh | kFin, kIss + 1, kRequest, kRequestLen);
+      continue;
+    }
+    size_t len = 0;
+    const uint8_t* t = ip_payload(n, kTcp, c.peer_ip, len);
+    if (t == nullptr || len < 20 || get16(t) != c.peer_port || get16(t + 2) != c.port) continue;
+    size_t hl = static_cast<size_t>(t[12] >> 4) * 4;
+    if (hl < 20 || hl > len) continue;
+    uint8_t flags = t[13];
+    uint32_t seq = get32(t + 4), ack = get32(t + 8);
+    if (flags & kRst) {
+      if (!refused) return fail("connect: the peer reset the connection");
+      print("refused: reset by ");
+      print_ip(g_gw);
+      print(":");
+      print_u64(port);
+      print("\n");
+      return;
+    }
+    if (!established) {
+      if ((flags & (kSyn | kAck)) != (kSyn | kAck) || ack != kIss + 1) continue;
+      established = true;
+      c.rcv_nxt = seq + 1;
+      c.snd_una = kIss + 1;
+      c.segment(kAck | kPsh | kFin, c.snd_una, kRequest, kRequestLen);
+      c.snd_nxt = kIss + 1 + kRequestLen + 1;
+      continue;
+    }
+    if ((flags & kAck) && seq_after(ack, c.snd_una) && !seq_after(ack, c.snd_nxt)) c.snd_una = ack;
+    size_t data_len = len - hl;
+    if (data_len == 0 && !(flags & kFin)) continue;
+    if (seq == c.rcv_nxt) {
+      for (size_t i = 0; i < data_len && c.line_len < sizeof c.line - 1; ++i)
+        c.line[c.line_len++] = static_cast<char>(t[hl + i]);
+      c.rcv_nxt += static_cast<uint32_t>(data_len);
+      if (flags & kFin) {
+        c.rcv_nxt += 1;
+        peer_fin = true;
+      }
+    }
+    c.segment(kAck, c.snd_nxt, nullptr, 0);
+  }
+  if (refused) return fail("refused: no reset");
+  if (!peer_fin || c.snd_una != c.snd_nxt) return fail("connect: the connection did not close cleanly");
+  print(what);
+  print("got [");
+  if (c.line_len != 0) write(c.line, c.line[c.line_len - 1] == '\n' ? c.line_len - 1 : c.line_len);
+  print("]\n");
+}
+
 void do_info(const HvtBootInfo* info) {
   print("net: mtu=");
   print_u64(info->net_mtu);
@@ -521,13 +614,21 @@ extern "C" [[noreturn]] __attribute__((section(".text.start"))) void _start(cons
     } else if (starts_with(w, "arp")) {
       do_arp();
     } else if (starts_with(w, "ping")) {
-      do_ping();
+      do_ping(g_gw, false);
+    } else if (starts_with(w, "unreach=")) {
+      uint8_t target[4];
+      if (!parse_ip(w + 8, target)) fail("unreach=");
+      else do_ping(target, true);
     } else if (starts_with(w, "udp=")) {
       do_udp(parse_uint(w + 4));
     } else if (starts_with(w, "dns")) {
       do_dns();
     } else if (starts_with(w, "tcp=")) {
       do_tcp(parse_uint(w + 4));
+    } else if (starts_with(w, "connect=")) {
+      do_connect(parse_uint(w + 8), false);
+    } else if (starts_with(w, "refused=")) {
+      do_connect(parse_uint(w + 8), true);
     } else if (starts_with(w, "none")) {
       do_none(info);
     } else if (starts_with(w, "short")) {
