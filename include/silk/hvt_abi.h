@@ -28,8 +28,10 @@
 //
 // * Network: raw Ethernet II frames, without preamble, FCS or any virtio-net
 //   header: 6 bytes destination MAC, 6 bytes source MAC, 2 bytes EtherType
-//   (big-endian), then the payload. The guest's MAC is net_mac; at most
-//   net_mtu bytes of payload (kHvtEthHeader + net_mtu per frame). Backends:
+//   (big-endian), then the payload; no minimum length (no padding to 60
+//   bytes needed). The guest sends from its MAC, net_mac; at most net_mtu
+//   bytes of payload (kHvtEthHeader + net_mtu per frame), no offloads: the
+//   guest computes its own checksums and segments its own TCP. Backends:
 //   a host tap device, or user-mode networking (libslirp) whose addresses the
 //   boot info carries (net_ipv4_*: guest 10.0.2.15/24, gateway and host
 //   10.0.2.2, DNS 10.0.2.3; 0 for a tap: configure from the command line or
@@ -144,7 +146,7 @@ struct HvtNetWrite {
 // net_mtu (a smaller buffer stops the VM).
 struct HvtNetRead {
   GuestPhys data;
-  uint64_t len;  // in: buffer size; out: frame length (ret 0)
+  uint64_t len;  // in: buffer size; out: the frame's length when ret is 0 (else untouched)
   int32_t ret;   // out: 0 = a frame, 1 = no frame waiting (would block), -1 = no device or backend failure
   uint32_t reserved;
 };

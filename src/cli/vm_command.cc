@@ -39,7 +39,8 @@ Exit status: the app's (or the guest's halt status); 123 if the VM was stopped
 because the guest did something the monitor does not allow (a VM exit other than
 a hypercall, such as hlt, a triple fault or I/O on another port, or a bad
 hypercall argument); 125 if the VM could not start (no usable /dev/kvm, bad
-kernel ELF, bad --mem/--initrd, an unreadable app, slightfile or --dir).)";
+kernel ELF, bad --mem/--initrd, an unreadable app, slightfile or --dir, a device
+that cannot be opened).)";
 
 enum class FileKind { kWasm, kElf, kOther };
 
