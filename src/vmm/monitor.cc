@@ -45,7 +45,7 @@ std::string hex(uint64_t v) {
 
 // Where the time went, and what the guest made the vCPU do.
 struct BootTrace {
-  Clock::time_point start, loaded, kvm_ready, first_run, first_hypercall, end;
+  Clock::time_point start, loaded, devices_ready, kvm_ready, first_run, first_hypercall, end;
   bool saw_hypercall = false;
   std::array<uint64_t, 64> exits{};
   std::array<uint64_t, kHypercallLimit> hypercalls{};
@@ -77,7 +77,9 @@ struct BootTrace {
     if (initrd_bytes != 0)
       std::fprintf(out, "  initrd %" PRIu64 " bytes (%" PRIu64 " mapped from host files, not copied)\n", initrd_bytes,
                    initrd_mapped);
-    std::fprintf(out, "  KVM setup (VM, vCPU)     %8.3f ms\n", ms_between(loaded, kvm_ready));
+    if (net != nullptr || disk != nullptr)
+      std::fprintf(out, "  devices (net, disk)      %8.3f ms\n", ms_between(loaded, devices_ready));
+    std::fprintf(out, "  KVM setup (VM, vCPU)     %8.3f ms\n", ms_between(devices_ready, kvm_ready));
     if (seccomp_rules != 0) std::fprintf(out, "  seccomp: %d rules allow the vCPU loop's system calls\n", seccomp_rules);
     if (saw_hypercall)
       std::fprintf(out, "  first KVM_RUN -> first hypercall %8.3f ms\n", ms_between(first_run, first_hypercall));
@@ -272,14 +274,6 @@ Result<VmExit> run_vm(const VmConfig& config) {
               config.cmdline.size() + 1);
   trace.loaded = Clock::now();
 
-  auto vm = KvmVm::create();
-  if (!vm) return vm.take_error();
-  if (auto r = vm->map_memory(*memory); !r) return r.take_error();
-  auto vcpu = KvmVcpu::create(*vm, 0);
-  if (!vcpu) return vcpu.take_error();
-  auto tsc_khz = vcpu->tsc_khz();
-  if (!tsc_khz) return tsc_khz.take_error();
-
   // The devices, opened before the sandbox closes the door.
   if (auto r = check_net_config(config.net); !r) return r.take_error();
   std::unique_ptr<NetBackend> net;
@@ -294,6 +288,16 @@ Result<VmExit> run_vm(const VmConfig& config) {
     if (!opened) return opened.take_error();
     disk.emplace(std::move(*opened));
   }
+
+  trace.devices_ready = Clock::now();
+
+  auto vm = KvmVm::create();
+  if (!vm) return vm.take_error();
+  if (auto r = vm->map_memory(*memory); !r) return r.take_error();
+  auto vcpu = KvmVcpu::create(*vm, 0);
+  if (!vcpu) return vcpu.take_error();
+  auto tsc_khz = vcpu->tsc_khz();
+  if (!tsc_khz) return tsc_khz.take_error();
 
   hvt::HvtBootInfo info{};
   info.abi_version = hvt::kHvtAbiVersion;
