@@ -63,6 +63,7 @@ struct BootTrace {
                    " bytes, %" PRIu64 " dropped, %" PRIu64 " errors\n",
                    net->name().c_str(), d.frames_out, d.bytes_out, d.frames_in, d.bytes_in, net->dropped(),
                    d.net_errors);
+    if (net != nullptr && !net->stats().empty()) std::fprintf(out, "    %s\n", net->stats().c_str());
     if (disk != nullptr)
       std::fprintf(out,
                    "  block %s (%" PRIu64 " bytes%s): %" PRIu64 " reads %" PRIu64 " bytes, %" PRIu64 " writes %" PRIu64

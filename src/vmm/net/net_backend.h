@@ -36,8 +36,10 @@ class NetBackend {
   virtual void add_to_policy(SeccompPolicy& policy) const = 0;
   // Frames the backend dropped for want of room (for --trace-boot).
   virtual uint64_t dropped() const { return 0; }
-  // "tap tap0", "user (libslirp 4.7.0)"
+  // "tap tap0", "user (libslirp 4.7.0, DNS relay to 10.0.0.1:53)"
   virtual std::string name() const = 0;
+  // Backend-specific counts for --trace-boot, or "".
+  virtual std::string stats() const { return ""; }
 };
 
 // Opens the backend {config} asks for (kind not kNone); the error names the

@@ -65,8 +65,14 @@ struct SlirpBackend::Callbacks {
     b.to_guest_.emplace_back(p, p + len);
     return static_cast<ssize_t>(len);
   }
-  static void guest_error(const char* msg, void*) {
-    std::fprintf(stderr, "silk vm: user-mode networking: the guest sent a bad frame: %s\n", msg);
+  // A guest can make slirp complain once per frame: the first few go to
+  // stderr, the rest are only counted.
+  static void guest_error(const char* msg, void* opaque) {
+    constexpr uint64_t kPrinted = 5;
+    uint64_t n = ++self(opaque).guest_errors_;
+    if (n <= kPrinted)
+      std::fprintf(stderr, "silk vm: user-mode networking: the guest sent a bad frame: %s%s\n", msg,
+                   n == kPrinted ? " (further such messages are not printed)" : "");
   }
   static int64_t clock_get_ns(void*) { return static_cast<int64_t>(monotonic_ns()); }
   static void* timer_new(SlirpTimerCb cb, void* cb_opaque, void* opaque) {
@@ -165,6 +171,12 @@ SlirpBackend::~SlirpBackend() {
 
 std::string SlirpBackend::name() const {
   return std::string("user (libslirp ") + slirp_version_string() + ", DNS relay to " + dns_.upstream() + ")";
+}
+
+std::string SlirpBackend::stats() const {
+  return "DNS " + std::to_string(dns_.queries()) + " queries, " + std::to_string(dns_.answers()) + " answers; " +
+         std::to_string(filtered_) + " other frames to 10.0.2.3 dropped; " + std::to_string(guest_errors_) +
+         " bad frames";
 }
 
 Result<void> SlirpBackend::send(std::span<const uint8_t> frame) {

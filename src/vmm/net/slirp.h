@@ -40,6 +40,7 @@ class SlirpBackend final : public NetBackend {
   void add_to_policy(SeccompPolicy& policy) const override { policy.user_networking = true; }
   uint64_t dropped() const override { return dropped_; }
   std::string name() const override;
+  std::string stats() const override;
 
   // slirp's callbacks (libslirp.h's SlirpCb), through its opaque pointer.
   struct Callbacks;
@@ -60,6 +61,7 @@ class SlirpBackend final : public NetBackend {
   std::vector<std::unique_ptr<Timer>> timers_;
   uint64_t dropped_ = 0;
   uint64_t filtered_ = 0;  // guest frames to 10.0.2.3 that are neither DNS over UDP nor ICMP
+  uint64_t guest_errors_ = 0;  // slirp's complaints about the guest's frames
 };
 
 }  // namespace silk::vmm
