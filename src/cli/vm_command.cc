@@ -68,7 +68,8 @@ std::string kvm_problem() {
 // --net, -p, --disk and --disk-readonly into {config}.
 Result<void> configure_devices(const VmCommand& options, vmm::VmConfig& config) {
   if (!options.net.empty()) config.net = SILK_TRY(vmm::parse_net_option(options.net));
-  for (const std::string& spec : options.publish) config.net.forwards.push_back(SILK_TRY(vmm::parse_port_forward(spec)));
+  for (const std::string& spec : options.publish)
+    config.net.forwards.push_back(SILK_TRY(vmm::parse_port_forward(spec)));
   SILK_TRY(vmm::check_net_config(config.net));
   if (options.disk_readonly && options.disk.empty()) return make_error("--disk-readonly needs --disk FILE");
   config.disk = options.disk;

@@ -81,7 +81,8 @@ struct BootTrace {
     if (net != nullptr || disk != nullptr)
       std::fprintf(out, "  devices (net, disk)      %8.3f ms\n", ms_between(loaded, devices_ready));
     std::fprintf(out, "  KVM setup (VM, vCPU)     %8.3f ms\n", ms_between(devices_ready, kvm_ready));
-    if (seccomp_rules != 0) std::fprintf(out, "  seccomp: %d rules allow the vCPU loop's system calls\n", seccomp_rules);
+    if (seccomp_rules != 0)
+      std::fprintf(out, "  seccomp: %d rules allow the vCPU loop's system calls\n", seccomp_rules);
     if (saw_hypercall)
       std::fprintf(out, "  first KVM_RUN -> first hypercall %8.3f ms\n", ms_between(first_run, first_hypercall));
     std::fprintf(out, "  guest run                %8.3f ms\n", ms_between(first_run, end));

@@ -38,7 +38,8 @@ Result<FileDisk> FileDisk::open(const std::string& path, bool readonly) {
 }
 
 std::string FileDisk::check_range(uint64_t offset, uint64_t len) const {
-  if (offset % kSectorSize != 0) return "offset " + hex(offset) + " is not a multiple of " + std::to_string(kSectorSize);
+  if (offset % kSectorSize != 0)
+    return "offset " + hex(offset) + " is not a multiple of " + std::to_string(kSectorSize);
   if (len % kSectorSize != 0) return "length " + hex(len) + " is not a multiple of " + std::to_string(kSectorSize);
   if (offset > size_ || len > size_ - offset)
     return "[" + hex(offset) + ", +" + hex(len) + ") runs past the end of the " + std::to_string(size_) +

@@ -24,9 +24,9 @@ HypercallOutcome handle(HypercallContext& ctx, hvt::HvtNetWrite& call) {
     return HypercallOutcome::resume();
   }
   if (call.len < kEthHeader || call.len > kMaxFrame)
-    return HypercallOutcome::fault("NetWrite: a frame of " + std::to_string(call.len) + " bytes; an Ethernet frame is " +
-                                   std::to_string(kEthHeader) + " to " + std::to_string(kMaxFrame) + " bytes (MTU " +
-                                   std::to_string(kNetMtu) + ")");
+    return HypercallOutcome::fault("NetWrite: a frame of " + std::to_string(call.len) +
+                                   " bytes; an Ethernet frame is " + std::to_string(kEthHeader) + " to " +
+                                   std::to_string(kMaxFrame) + " bytes (MTU " + std::to_string(kNetMtu) + ")");
   const uint8_t* data = ctx.memory.checked(call.data, call.len);
   if (data == nullptr) return HypercallOutcome::fault(outside_ram("NetWrite", call.data, call.len, ctx.memory));
   if (auto sent = ctx.net->send({data, call.len}); !sent) {

@@ -91,8 +91,9 @@ void add_device_rules(Filter& f, const SeccompPolicy& policy) {
 // socket() only for IPv4 TCP (SOCK_STREAM, protocol 0), UDP (SOCK_DGRAM,
 // protocol 0) and unprivileged ICMP echo (SOCK_DGRAM, IPPROTO_ICMP); no bind
 // or listen (the -p listeners are bound during set-up), no other address
-// family, no raw sockets (a raw ICMP one is refused with EPERM, below). Files stay closed: slirp's own DNS forwarding, which
-// opens /etc/resolv.conf, is replaced by net/dns_relay.h.
+// family, no raw sockets (a raw ICMP one is refused with EPERM, below).
+// Files stay closed: slirp's own DNS forwarding, which opens
+// /etc/resolv.conf, is replaced by net/dns_relay.h.
 void add_user_networking_rules(Filter& f) {
   // Any SOCK_CLOEXEC / SOCK_NONBLOCK flags (slirp_socket adds SOCK_CLOEXEC);
   // the upper 32 bits of an int argument are ignored.

@@ -411,7 +411,8 @@ void do_tcp(unsigned port) {
     size_t n = receive(now + kSecond < deadline ? now + kSecond : deadline);
     if (n == 0) {  // a quiet second: send again what is not acknowledged
       if (state == kSynReceived) c.segment(kSyn | kAck, kIss, nullptr, 0);
-      if (sent_fin && c.snd_una != c.snd_nxt) c.segment(kAck | kPsh | kFin, c.snd_nxt - reply_len - 1, reply, reply_len);
+      if (sent_fin && c.snd_una != c.snd_nxt)
+        c.segment(kAck | kPsh | kFin, c.snd_nxt - reply_len - 1, reply, reply_len);
       continue;
     }
     size_t len = 0;
@@ -444,7 +445,8 @@ void do_tcp(unsigned port) {
       c.segment(kAck, c.snd_nxt, nullptr, 0);
       continue;
     }
-    for (size_t i = 0; i < data_len && c.line_len < sizeof c.line - 1; ++i) c.line[c.line_len++] = static_cast<char>(t[hl + i]);
+    for (size_t i = 0; i < data_len && c.line_len < sizeof c.line - 1; ++i)
+      c.line[c.line_len++] = static_cast<char>(t[hl + i]);
     c.rcv_nxt += static_cast<uint32_t>(data_len);
     if (flags & kFin) {
       c.rcv_nxt += 1;
