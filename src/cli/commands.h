@@ -83,6 +83,10 @@ struct VmCommand {
   std::string kernel_override;
   bool trace_boot = false;
   bool kernel_messages = false;
+  std::string net;                          // --net tap:IFNAME | user
+  std::vector<std::string> publish;         // -p [tcp:|udp:]HOSTPORT:GUESTPORT
+  std::string disk;                         // --disk FILE
+  bool disk_readonly = false;
   RunCommand run;                           // dirs, env, inherit_env, invoke, config, -l
   std::vector<std::string> file_and_args;  // APP.wasm or KERNEL.elf, then the rest
 };

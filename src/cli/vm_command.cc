@@ -27,11 +27,20 @@ carries the app's stdin, stdout and stderr.
 silk vm [OPTIONS] KERNEL.elf [-- CMDLINE...] boots a kernel ELF (a fixed-address
 x86-64 ELF) directly, in 64-bit mode; words after -- form its command line.
 
+Devices (both modes): --net tap:IFNAME attaches an existing tap interface;
+--net user gives the VM user-mode networking (libslirp, no privileges needed):
+the guest is 10.0.2.15/24, 10.0.2.2 the gateway and the host's 127.0.0.1, 10.0.2.3
+the DNS server (relayed to the host's resolver), and -p 8080:80 forwards
+127.0.0.1:8080 on the host to port 80 in the guest (-p udp:5353:53 for UDP).
+--disk FILE is the block device: FILE's whole 512-byte sectors, locked while the
+VM runs; writes are durable once the guest flushes (--disk-readonly: no writes).
+
 Exit status: the app's (or the guest's halt status); 123 if the VM was stopped
 because the guest did something the monitor does not allow (a VM exit other than
 a hypercall, such as hlt, a triple fault or I/O on another port, or a bad
 hypercall argument); 125 if the VM could not start (no usable /dev/kvm, bad
-kernel ELF, bad --mem/--initrd, an unreadable app, slightfile or --dir).)";
+kernel ELF, bad --mem/--initrd, an unreadable app, slightfile or --dir, a device
+that cannot be opened).)";
 
 enum class FileKind { kWasm, kElf, kOther };
 
@@ -56,6 +65,18 @@ std::string kvm_problem() {
   return "";
 }
 
+// --net, -p, --disk and --disk-readonly into {config}.
+Result<void> configure_devices(const VmCommand& options, vmm::VmConfig& config) {
+  if (!options.net.empty()) config.net = SILK_TRY(vmm::parse_net_option(options.net));
+  for (const std::string& spec : options.publish)
+    config.net.forwards.push_back(SILK_TRY(vmm::parse_port_forward(spec)));
+  SILK_TRY(vmm::check_net_config(config.net));
+  if (options.disk_readonly && options.disk.empty()) return make_error("--disk-readonly needs --disk FILE");
+  config.disk = options.disk;
+  config.disk_readonly = options.disk_readonly;
+  return {};
+}
+
 }  // namespace
 
 CLI::App* add_vm_command(CLI::App& app, VmCommand& options) {
@@ -67,6 +88,13 @@ CLI::App* add_vm_command(CLI::App& app, VmCommand& options) {
       ->type_name("FILE");
   cmd->add_flag("--trace-boot", options.trace_boot, "Print boot timings and VM-exit counts to stderr");
   cmd->add_flag("--kernel-messages", options.kernel_messages, "App mode: keep the kernel's boot messages");
+  cmd->add_option("--net", options.net, "Network device: an existing tap interface, or user-mode networking")
+      ->type_name("tap:IFNAME|user");
+  cmd->add_option("-p,--publish", options.publish,
+                  "With --net user: forward 127.0.0.1:HOSTPORT to the guest's GUESTPORT (TCP unless udp:); repeatable")
+      ->type_name("[udp:]HOSTPORT:GUESTPORT");
+  cmd->add_option("--disk", options.disk, "Block device backed by FILE (whole 512-byte sectors)")->type_name("FILE");
+  cmd->add_flag("--disk-readonly", options.disk_readonly, "Open the --disk file read-only (BlockWrite fails)");
   cmd->add_option("--dir", options.run.dirs, "As silk run: pre-open HOST as GUEST (copied into the VM); repeatable")
       ->type_name("HOST[::GUEST]");
   cmd->add_option("--env", options.run.env, "As silk run: set guest environment variable K to V")->type_name("K=V");
@@ -97,6 +125,10 @@ int run_vm_command(const VmCommand& options) {
   vmm::VmConfig config;
   config.mem_bytes = options.mem_mib << 20;
   config.trace_boot = options.trace_boot;
+  if (auto devices = configure_devices(options, config); !devices) {
+    std::fprintf(stderr, "silk vm: %s\n", devices.error().message.c_str());
+    return vmm::kExitSetupFailed;
+  }
   std::optional<vmm::AppImage> image;
   switch (sniff(file)) {
     case FileKind::kElf:

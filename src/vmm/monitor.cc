@@ -14,8 +14,11 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <optional>
 
 #include "vmm/arch/boot.h"
+#include "vmm/block/file_disk.h"
 #include "vmm/elf_loader.h"
 #include "vmm/embedded_kernel.h"
 #include "vmm/sandbox/seccomp_filter.h"
@@ -23,6 +26,7 @@
 #include "vmm/kvm/fd.h"
 #include "vmm/kvm/vcpu.h"
 #include "vmm/kvm/vm.h"
+#include "vmm/net/net_backend.h"
 
 namespace silk::vmm {
 namespace {
@@ -41,7 +45,7 @@ std::string hex(uint64_t v) {
 
 // Where the time went, and what the guest made the vCPU do.
 struct BootTrace {
-  Clock::time_point start, loaded, kvm_ready, first_run, first_hypercall, end;
+  Clock::time_point start, loaded, devices_ready, kvm_ready, first_run, first_hypercall, end;
   bool saw_hypercall = false;
   std::array<uint64_t, 64> exits{};
   std::array<uint64_t, kHypercallLimit> hypercalls{};
@@ -53,6 +57,26 @@ struct BootTrace {
   }
   bool has(hvt::BootEvent e) const { return events_ns[static_cast<uint32_t>(e)] != 0; }
   int seccomp_rules = 0;
+  const NetBackend* net = nullptr;
+  const FileDisk* disk = nullptr;
+  DeviceCounters devices;
+
+  void print_devices(FILE* out) const {
+    const DeviceCounters& d = devices;
+    if (net != nullptr)
+      std::fprintf(out,
+                   "  net %s: out %" PRIu64 " frames %" PRIu64 " bytes, in %" PRIu64 " frames %" PRIu64
+                   " bytes, %" PRIu64 " dropped, %" PRIu64 " errors\n",
+                   net->name().c_str(), d.frames_out, d.bytes_out, d.frames_in, d.bytes_in, net->dropped(),
+                   d.net_errors);
+    if (net != nullptr && !net->stats().empty()) std::fprintf(out, "    %s\n", net->stats().c_str());
+    if (disk != nullptr)
+      std::fprintf(out,
+                   "  block %s (%" PRIu64 " bytes%s): %" PRIu64 " reads %" PRIu64 " bytes, %" PRIu64 " writes %" PRIu64
+                   " bytes, %" PRIu64 " flushes, %" PRIu64 " errors\n",
+                   disk->path().c_str(), disk->size(), disk->readonly() ? ", read-only" : "", d.block_reads,
+                   d.block_read_bytes, d.block_writes, d.block_write_bytes, d.block_flushes, d.block_errors);
+  }
 
   void print(FILE* out) const {
     std::fprintf(out, "silk vm: boot trace\n");
@@ -60,8 +84,11 @@ struct BootTrace {
     if (initrd_bytes != 0)
       std::fprintf(out, "  initrd %" PRIu64 " bytes (%" PRIu64 " mapped from host files, not copied)\n", initrd_bytes,
                    initrd_mapped);
-    std::fprintf(out, "  KVM setup (VM, vCPU)     %8.3f ms\n", ms_between(loaded, kvm_ready));
-    if (seccomp_rules != 0) std::fprintf(out, "  seccomp: %d rules allow the vCPU loop's system calls\n", seccomp_rules);
+    if (net != nullptr || disk != nullptr)
+      std::fprintf(out, "  devices (net, disk)      %8.3f ms\n", ms_between(loaded, devices_ready));
+    std::fprintf(out, "  KVM setup (VM, vCPU)     %8.3f ms\n", ms_between(devices_ready, kvm_ready));
+    if (seccomp_rules != 0)
+      std::fprintf(out, "  seccomp: %d rules allow the vCPU loop's system calls\n", seccomp_rules);
     if (saw_hypercall)
       std::fprintf(out, "  first KVM_RUN -> first hypercall %8.3f ms\n", ms_between(first_run, first_hypercall));
     using hvt::BootEvent;
@@ -85,6 +112,7 @@ struct BootTrace {
     for (uint16_t nr = 0; nr < kHypercallLimit; ++nr)
       if (hypercalls[nr] != 0) std::fprintf(out, " %s=%" PRIu64, hypercall_name(nr), hypercalls[nr]);
     std::fprintf(out, "\n");
+    print_devices(out);
   }
 };
 
@@ -120,6 +148,27 @@ Result<Initrd> load_initrd(const std::string& path, GuestMemory& memory, GuestPh
     done += static_cast<uint64_t>(n);
   }
   return Initrd{at, size};
+}
+
+// The boot info's device fields (hvt_abi.h): MTU and MAC, the addresses
+// user-mode networking dictates, the disk's geometry.
+void describe_devices(hvt::HvtBootInfo& info, const NetConfig& net_config, const NetBackend* net,
+                      const FileDisk* disk) {
+  if (net != nullptr) {
+    info.net_mtu = kNetMtu;
+    std::memcpy(info.net_mac, kGuestMac.data(), sizeof info.net_mac);
+    if (net_config.kind == NetConfig::Kind::kUser) {
+      std::memcpy(info.net_ipv4_addr, kUserGuest.data(), 4);
+      std::memcpy(info.net_ipv4_gateway, kUserHost.data(), 4);
+      std::memcpy(info.net_ipv4_dns, kUserDns.data(), 4);
+      info.net_ipv4_prefix = kUserPrefix;
+    }
+  }
+  if (disk != nullptr) {
+    info.block_size = disk->size();
+    info.block_sector_size = FileDisk::kSectorSize;
+    info.block_readonly = disk->readonly() ? 1 : 0;
+  }
 }
 
 uint64_t realtime_ns() {
@@ -245,6 +294,23 @@ Result<VmExit> run_vm(const VmConfig& config) {
               config.cmdline.size() + 1);
   trace.loaded = Clock::now();
 
+  // The devices, opened before the sandbox closes the door.
+  if (auto r = check_net_config(config.net); !r) return r.take_error();
+  std::unique_ptr<NetBackend> net;
+  if (config.net.kind != NetConfig::Kind::kNone) {
+    auto opened = open_net_backend(config.net);
+    if (!opened) return opened.take_error();
+    net = std::move(*opened);
+  }
+  std::optional<FileDisk> disk;
+  if (!config.disk.empty()) {
+    auto opened = FileDisk::open(config.disk, config.disk_readonly);
+    if (!opened) return opened.take_error();
+    disk.emplace(std::move(*opened));
+  }
+
+  trace.devices_ready = Clock::now();
+
   auto vm = KvmVm::create();
   if (!vm) return vm.take_error();
   if (auto r = vm->map_memory(*memory); !r) return r.take_error();
@@ -261,6 +327,7 @@ Result<VmExit> run_vm(const VmConfig& config) {
   info.cmdline = arch::kCmdline;
   info.initrd = initrd.size != 0 ? initrd.gpa : 0;
   info.initrd_size = initrd.size;
+  describe_devices(info, config.net, net.get(), disk ? &*disk : nullptr);
   if (auto r = arch::configure_boot_vcpu(*vm, *vcpu, *memory, kernel->entry, arch::kBootInfo); !r)
     return r.take_error();
   info.boot_walltime_ns = realtime_ns();
@@ -268,14 +335,24 @@ Result<VmExit> run_vm(const VmConfig& config) {
   trace.kvm_ready = Clock::now();
 
   HypercallContext ctx{*memory, config.console_fd, config.console_err_fd, config.console_in_fd};
+  ctx.net = net.get();
+  ctx.disk = disk ? &*disk : nullptr;
   if (config.seccomp) {
     SeccompPolicy policy{vcpu->fd(), config.console_fd, config.console_err_fd, config.console_in_fd};
+    if (net) net->add_to_policy(policy);
+    if (disk) {
+      policy.disk_fd = disk->fd();
+      policy.disk_readonly = disk->readonly();
+    }
     if (auto r = install_seccomp_filter(policy); !r) return r.take_error();
-    trace.seccomp_rules = seccomp_allowed_syscall_count();
+    trace.seccomp_rules = seccomp_allowed_syscall_count(policy);
   }
   auto exit = run_vcpu(*vcpu, ctx, trace);
   trace.end = Clock::now();
   trace.events_ns = ctx.boot_event_ns;
+  trace.net = net.get();
+  trace.disk = ctx.disk;
+  trace.devices = ctx.counters;
   if (config.trace_boot) trace.print(stderr);
   return exit;
 }

@@ -2,7 +2,9 @@
 // ELF in a VM with one vCPU, directly in 64-bit mode, and serves the hvt
 // hypercalls of include/silk/hvt_abi.h until the guest halts. No device
 // emulation and no interrupts: any VM exit other than a hypercall stops the
-// VM with a message naming the exit and the guest's RIP.
+// VM with a message naming the exit and the guest's RIP. The devices are
+// hypercall backends: a network (net/net_backend.h: a tap device or
+// libslirp) and a disk file (block/file_disk.h).
 //
 // Single-threaded: run_vm() runs the vCPU on the calling thread.
 #pragma once
@@ -12,6 +14,7 @@
 
 #include "common/result.h"
 #include "vmm/initrd/cpio_archive.h"
+#include "vmm/net/net_config.h"
 
 namespace silk::vmm {
 
@@ -24,6 +27,9 @@ struct VmConfig {
   int console_fd = 1;        // where ConsoleWrite goes
   int console_err_fd = 2;    // where ConsoleWrite of stream 2 goes
   int console_in_fd = 0;     // what ConsoleRead reads
+  NetConfig net;             // --net / -p: no network device by default
+  std::string disk;          // --disk: a file backing the block device, or empty
+  bool disk_readonly = false;  // --disk-readonly
   bool trace_boot = false;   // print timings and VM-exit counts to stderr
   bool seccomp = true;       // run the vCPU loop under the seccomp allowlist (sandbox/seccomp_filter.h)
 };
@@ -40,8 +46,9 @@ struct VmExit {
 };
 
 // Boots {config}.kernel and runs it to its end. An error means the VM could
-// not be set up (/dev/kvm missing, bad ELF, ...), with a message naming the
-// file or device and the problem.
+// not be set up (/dev/kvm missing, bad ELF, a tap that cannot be attached, a
+// disk that cannot be opened, a -p port in use, ...), with a message naming
+// the file or device and the problem.
 Result<VmExit> run_vm(const VmConfig& config);
 
 }  // namespace silk::vmm

@@ -2,11 +2,13 @@
 """Runs `silk vm` once and checks its exit status, stdout and stderr (CTest, label vm).
 
     vm_test.py --silk SILK [--status N] [--stdout RE]... [--stderr RE]...
-               [--no-stdout RE] [--mutate KIND --elf GOOD.elf] [--timeout S] -- VM ARGS...
+               [--no-stdout RE] [--mutate KIND --elf GOOD.elf] [--make-disk BYTES]
+               [--timeout S] -- VM ARGS...
 
 VM ARGS are passed to `silk vm`; the word {elf} in them is replaced by the
 path of a copy of GOOD.elf broken as --mutate says (see MUTATIONS), for the
-malformed-ELF tests. Exits 77 (CTest SKIP_RETURN_CODE) with a SKIP line when
+malformed-ELF tests, and {disk} by a fresh zero-filled file of BYTES bytes
+(--make-disk), for the block-device tests. Exits 77 (CTest SKIP_RETURN_CODE) with a SKIP line when
 /dev/kvm is missing or not accessible, unless --no-kvm-needed (the ELF checks
 run before KVM is opened). A run longer than --timeout fails: the monitor must
 never hang.
@@ -94,6 +96,7 @@ def main():
     ap.add_argument("--elf")
     ap.add_argument("--timeout", type=float, default=30)
     ap.add_argument("--no-kvm-needed", action="store_true")
+    ap.add_argument("--make-disk", type=int)
     ap.add_argument("vm_args", nargs=argparse.REMAINDER)
     opts = ap.parse_args()
     args = opts.vm_args[1:] if opts.vm_args[:1] == ["--"] else opts.vm_args
@@ -111,6 +114,11 @@ def main():
             with open(bad, "wb") as f:
                 f.write(mutate(data, opts.mutate))
             args = [bad if a == "{elf}" else a for a in args]
+        if opts.make_disk is not None:
+            disk = os.path.join(tmp, "disk.img")
+            with open(disk, "wb") as f:
+                f.truncate(opts.make_disk)
+            args = [disk if a == "{disk}" else a for a in args]
         cmd = [opts.silk, "vm"] + args
         try:
             p = subprocess.run(cmd, capture_output=True, timeout=opts.timeout)

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "vmm/hypercalls/hypercalls.h"
@@ -40,6 +42,13 @@ const char* hypercall_name(uint16_t nr) {
 #undef SILK_HVT_NAME
   }
   return nullptr;
+}
+
+void report_device_error(HypercallContext& ctx, const std::string& message) {
+  if (ctx.counters.reported_error) return;
+  ctx.counters.reported_error = true;
+  std::string line = "silk vm: " + message + " (the guest gets -1; further device errors are only counted)\n";
+  (void)!::write(ctx.console_err_fd, line.data(), line.size());
 }
 
 std::string describe_range(GuestPhys gpa, uint64_t len) {

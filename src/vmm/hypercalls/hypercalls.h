@@ -2,7 +2,8 @@
 // SILK_HVT_HYPERCALLS table), one file per device class:
 //   time.cc (Walltime), console.cc (ConsoleWrite, ConsoleRead), poll.cc (Poll),
 //   net.cc (NetWrite, NetRead), block.cc (BlockWrite, BlockRead, BlockFlush),
-//   halt.cc (Halt), boot_event.cc (BootEvent); dispatch.cc maps a port to its handler.
+//   halt.cc (Halt), boot_event.cc (BootEvent); dispatch.cc maps a port to its handler. The devices
+//   behind them: net/net_backend.h (tap, libslirp) and block/file_disk.h.
 //
 // dispatch_hypercall() copies the argument block out of guest memory (after a
 // bounds check), hands the typed copy to handle(), and copies it back so the
@@ -20,6 +21,9 @@
 
 namespace silk::vmm {
 
+class NetBackend;
+class FileDisk;
+
 // What the vCPU loop does after a hypercall.
 struct HypercallOutcome {
   enum class Kind { kResume, kHalt, kFault };
@@ -32,6 +36,18 @@ struct HypercallOutcome {
   static HypercallOutcome fault(std::string why) { return {Kind::kFault, 0, std::move(why)}; }
 };
 
+// What the devices did, for --trace-boot.
+struct DeviceCounters {
+  uint64_t frames_out = 0, bytes_out = 0;  // NetWrite: guest -> network
+  uint64_t frames_in = 0, bytes_in = 0;    // NetRead: network -> guest
+  uint64_t net_errors = 0;                 // backend failures (ret -1)
+  uint64_t block_reads = 0, block_read_bytes = 0;
+  uint64_t block_writes = 0, block_write_bytes = 0;
+  uint64_t block_flushes = 0;
+  uint64_t block_errors = 0;               // host I/O errors and writes to a read-only disk (ret -1)
+  bool reported_error = false;             // the first host-side device error was printed
+};
+
 // The monitor state hypercalls may use.
 struct HypercallContext {
   GuestMemory& memory;
@@ -40,7 +56,15 @@ struct HypercallContext {
   int console_in_fd;   // its input (the host's stdin)
   // CLOCK_MONOTONIC ns at which each hvt::BootEvent was first reported (0: not yet).
   std::array<uint64_t, 4> boot_event_ns{};
+  NetBackend* net = nullptr;  // the network device, or none (the calls return -1)
+  FileDisk* disk = nullptr;   // the block device, or none
+  DeviceCounters counters{};
 };
+
+// A host-side device failure the guest sees as ret -1: the first one is
+// printed on {ctx}.console_err_fd ("silk vm: disk.img: write at 0x1000: No
+// space left on device"); all are counted.
+void report_device_error(HypercallContext& ctx, const std::string& message);
 
 // One handler per hypercall, found by its argument block's type.
 #define SILK_HVT_DECLARE_HANDLER(name, nr, args) HypercallOutcome handle(HypercallContext& ctx, hvt::args& call);
