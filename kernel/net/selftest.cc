@@ -98,7 +98,7 @@ void ping_gateway(struct netif* netif) {
   const ip4_addr_t* entry = nullptr;
   if (etharp_find_addr(netif, ip_2_ip4(&gw), &mac, &entry) < 0) fail("the gateway is not in the ARP table");
   const uint8_t* m = mac->addr;
-  kprintf("net: arp %s is %02x:%02x:%02x:%02x:%02x:%02x; ping %s: reply (seq %u) in %lu us\n", gw_text, m[0], m[1],
+  kprintf("net: arp %s is %02x:%02x:%02x:%02x:%02x:%02x, ping %s: reply (seq %u) in %lu us\n", gw_text, m[0], m[1],
           m[2], m[3], m[4], m[5], gw_text, seq, ping.rtt_ns / 1000);
 }
 
@@ -221,7 +221,6 @@ void serve_one_request() {
 }  // namespace
 
 void run_selftest() {
-  kprintf("selftest: net\n");
   if (!has_interface()) fail("no network device (QEMU: -device virtio-net-device,netdev=...)");
   struct netif* netif = netif_default;
   if (netif == nullptr || ip4_addr_isany_val(*netif_ip4_addr(netif))) fail("no address (DHCP did not answer)");

@@ -29,6 +29,7 @@ uint8_t* allocate_buffers(uint64_t bytes) {
 
 bool VirtioNet::init(const MmioDevice& device) {
   mmio_ = device;
+  format(name_, sizeof name_, "virtio-net@0x%lx (mmio v%u)", mmio_.base(), mmio_.version());
   bool ok = false;
   uint64_t features = mmio_.negotiate(kNetFeatureMac, &ok);
   if (!ok) {

@@ -25,7 +25,7 @@ class VirtioNet final : public net::NetDevice {
   // when the device refused or memory ran out.
   bool init(const MmioDevice& device);
 
-  const char* name() const override { return "virtio-net"; }
+  const char* name() const override { return name_; }  // "virtio-net@0x...(mmio v1)"
   void mac(uint8_t out[6]) const override;
   uint32_t mtu() const override { return 1500; }
   uint8_t* send_buffer(size_t len) override;
@@ -54,6 +54,7 @@ class VirtioNet final : public net::NetDevice {
   int32_t tx_pending_slot_ = -1;  // the slot send_buffer() handed out
   uint32_t header_bytes_ = 10;    // struct virtio_net_hdr: 12 with VERSION_1
   uint8_t mac_[6] = {};
+  char name_[40] = "virtio-net";
 };
 
 // The first virtio-net device announced on {cmdline} (virtio_mmio.device=),
