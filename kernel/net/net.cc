@@ -29,6 +29,7 @@ constexpr size_t kPumpBatch = 64;  // frames per pump before the timers get a tu
 struct netif g_netif;
 NetDevice* g_device = nullptr;
 bool g_dhcp = false;
+bool g_started = false;  // lwip_init has run
 struct pbuf* g_spare = nullptr;  // a receive pbuf kept when the device had nothing
 
 // netif->linkoutput: one frame out, copied once into the device's buffer.
@@ -100,17 +101,25 @@ uint64_t elapsed_us(uint64_t since_ns) { return (monotonic_ns() - since_ns) / 10
 
 }  // namespace
 
+void start() {
+  if (g_started) return;
+  g_started = true;
+  lwip_init();
+}
+
 void init(bool quiet, bool trace) {
   uint64_t t0 = monotonic_ns();
-  lwip_init();
-  uint64_t lwip_us = elapsed_us(t0);
-  uint64_t t1 = monotonic_ns();
   g_device = platform::network_device();
-  uint64_t device_us = elapsed_us(t1);
+  uint64_t device_us = elapsed_us(t0);
   if (g_device == nullptr) {
-    if (trace) kprintf("net: lwip_init %lu us; no network device\n", lwip_us);
+    // lwIP waits for the first socket (start()): boots without a network
+    // device do not pay for it.
+    if (trace) kprintf("net: no network device (probe %lu us)\n", device_us);
     return;
   }
+  uint64_t t1 = monotonic_ns();
+  start();
+  uint64_t lwip_us = elapsed_us(t1);
 
   const char* cmdline = platform::cmdline();
   char word[64];
@@ -167,17 +176,19 @@ void init(bool quiet, bool trace) {
 bool has_interface() { return g_device != nullptr; }
 
 uint64_t next_timer_ns() {
+  if (!g_started) return kMaxSleepNs;
   u32_t ms = sys_timeouts_sleeptime();
   uint64_t ns = ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE ? kMaxSleepNs : uint64_t{ms} * 1'000'000u;
   return ns < kMaxSleepNs ? ns : kMaxSleepNs;
 }
 
 size_t poll(uint64_t timeout_ns) {
-  uint64_t start = monotonic_ns();
+  start();
+  uint64_t begin = monotonic_ns();
   size_t frames = pump();
   for (;;) {
     sys_check_timeouts();
-    uint64_t spent = monotonic_ns() - start;
+    uint64_t spent = monotonic_ns() - begin;
     if (frames != 0 || spent >= timeout_ns) return frames;
     uint64_t wait = timeout_ns - spent;
     uint64_t timer = next_timer_ns();

@@ -38,13 +38,18 @@
 
 namespace silk::kernel::net {
 
-// Brings up the stack once the heap is ready (kmain): lwip_init, the
-// platform's network device as the default interface, its address from the
-// command line words `ip=ADDR/PREFIX gw=ADDR dns=ADDR` or else by DHCP
-// (waited for up to 10 s; DHCP keeps trying in net::poll() afterwards).
+// Brings up networking once the heap is ready (kmain): the platform's
+// network device, lwIP, the device as the default interface, its address
+// from the command line words `ip=ADDR/PREFIX gw=ADDR dns=ADDR` or else by
+// DHCP (waited for up to 10 s; DHCP keeps trying in net::poll() afterwards).
 // Prints `net: 10.0.2.15/24 gw 10.0.2.2 (dhcp)` unless {quiet}, and the
-// phase times with {trace}. Without a device only the loopback exists.
+// phase times with {trace}. Without a device lwIP is left for start().
 void init(bool quiet, bool trace);
+
+// Initialises lwIP and the loopback interface (127.0.0.1) if init() did not
+// (it skips lwIP when there is no network device, to keep such boots short).
+// Call before the first lwIP call; free afterwards. poll() calls it too.
+void start();
 
 // True when an Ethernet interface exists (a device was found); false before
 // init() and on a machine without a network device.

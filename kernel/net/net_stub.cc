@@ -12,6 +12,7 @@ void init(bool, bool trace) {
   if (trace) kprintf("net: not built (no lwIP source at configure time)\n");
 }
 bool has_interface() { return false; }
+void start() {}
 size_t poll(uint64_t) { return 0; }
 uint64_t next_timer_ns() { return 1'000'000'000ull; }
 Config config() { return Config{}; }
