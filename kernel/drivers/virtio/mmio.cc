@@ -62,8 +62,8 @@ size_t parse_mmio_windows(const char* cmdline, MmioWindow* out, size_t cap) {
   const size_t prefix_len = sizeof kWordPrefix - 1;
   for (const char* p = cmdline; *p != '\0';) {
     while (*p == ' ') ++p;
-    if (strncmp(p, "--", 2) == 0 && (p[2] == ' ' || p[2] == '\0')) break;  // the program's argv
-    if (strncmp(p, kWordPrefix, prefix_len) == 0) {
+    if (p[0] == '-' && p[1] == '-' && (p[2] == ' ' || p[2] == '\0')) break;  // the program's argv
+    if (p[0] == 'v' && strncmp(p, kWordPrefix, prefix_len) == 0) {  // first byte first: cheap under PVM
       MmioWindow w;
       if (parse_window(p + prefix_len, &w)) {
         if (count < cap) out[count] = w;

@@ -29,7 +29,6 @@ uint8_t* allocate_buffers(uint64_t bytes) {
 
 bool VirtioNet::init(const MmioDevice& device) {
   mmio_ = device;
-  format(name_, sizeof name_, "virtio-net@0x%lx (mmio v%u)", mmio_.base(), mmio_.version());
   bool ok = false;
   uint64_t features = mmio_.negotiate(kNetFeatureMac, &ok);
   if (!ok) {
@@ -51,11 +50,9 @@ bool VirtioNet::init(const MmioDevice& device) {
     mmio_.fail();
     return false;
   }
-  for (uint32_t i = 0; i < rx_.size(); ++i) {
-    auto slot = static_cast<uint16_t>(i);
-    rx_.offer(slot, virt_to_phys(buffer(rx_buffers_, slot)), kBufferBytes, true);
-  }
-  for (uint32_t i = 0; i < tx_.size(); ++i) tx_free_[tx_free_count_++] = static_cast<uint16_t>(tx_.size() - 1 - i);
+  // A few receive buffers now, the rest one per received frame (receive()):
+  // every ring-0 instruction counts at boot under kvm-pvm.
+  while (rx_posted_ < kInitialReceiveBuffers && rx_posted_ < rx_.size()) post_receive_buffer();
   if ((features & kNetFeatureMac) != 0) {
     for (uint32_t i = 0; i < 6; ++i) mac_[i] = mmio_.config8(i);  // 5.1.4: mac at offset 0
   } else {
@@ -67,10 +64,22 @@ bool VirtioNet::init(const MmioDevice& device) {
   }
   mmio_.driver_ok();
   rx_.publish();  // 3.1.1: buffers may be offered before DRIVER_OK, notified after
+  rx_unpublished_ = 0;
   return true;
 }
 
 void VirtioNet::mac(uint8_t out[6]) const { memcpy(out, mac_, 6); }
+
+const char* VirtioNet::name() const {
+  if (name_[0] == '\0') format(name_, sizeof name_, "virtio-net@0x%lx (mmio v%u)", mmio_.base(), mmio_.version());
+  return name_;
+}
+
+void VirtioNet::post_receive_buffer() {
+  auto slot = static_cast<uint16_t>(rx_posted_++);
+  rx_.offer(slot, virt_to_phys(buffer(rx_buffers_, slot)), kBufferBytes, true);
+  ++rx_unpublished_;
+}
 
 void VirtioNet::reclaim_sent() {
   uint16_t slot;
@@ -81,8 +90,14 @@ void VirtioNet::reclaim_sent() {
 uint8_t* VirtioNet::send_buffer(size_t len) {
   if (len + header_bytes_ > kBufferBytes) return nullptr;
   if (tx_free_count_ == 0) reclaim_sent();
-  if (tx_free_count_ == 0) return nullptr;
-  uint16_t slot = tx_free_[--tx_free_count_];
+  uint16_t slot;
+  if (tx_free_count_ != 0) {
+    slot = tx_free_[--tx_free_count_];
+  } else if (tx_fresh_ < tx_.size()) {
+    slot = static_cast<uint16_t>(tx_fresh_++);  // never used yet
+  } else {
+    return nullptr;
+  }
   tx_pending_slot_ = slot;
   uint8_t* b = buffer(tx_buffers_, slot);
   memset(b, 0, header_bytes_);  // no checksum offload, no GSO (5.1.6.2)
@@ -109,6 +124,7 @@ size_t VirtioNet::receive(uint8_t* buf, size_t cap) {
     }
     rx_.offer(slot, virt_to_phys(buffer(rx_buffers_, slot)), kBufferBytes, true);
     ++rx_unpublished_;
+    if (rx_posted_ < rx_.size()) post_receive_buffer();  // grow toward the full ring
   }
   if (rx_unpublished_ != 0 && (rx_unpublished_ >= kRefillBatch || !rx_.has_used())) {
     rx_.publish();

@@ -25,7 +25,7 @@ class VirtioNet final : public net::NetDevice {
   // when the device refused or memory ran out.
   bool init(const MmioDevice& device);
 
-  const char* name() const override { return name_; }  // "virtio-net@0x...(mmio v1)"
+  const char* name() const override;  // "virtio-net@0xfeb00e00 (mmio v1)"
   void mac(uint8_t out[6]) const override;
   uint32_t mtu() const override { return 1500; }
   uint8_t* send_buffer(size_t len) override;
@@ -39,22 +39,26 @@ class VirtioNet final : public net::NetDevice {
  private:
   static constexpr uint32_t kQueueEntries = 128;
   static constexpr uint32_t kBufferBytes = 2048;
+  static constexpr uint32_t kInitialReceiveBuffers = 16;
 
   uint8_t* buffer(uint8_t* area, uint16_t slot) const { return area + size_t{slot} * kBufferBytes; }
   void reclaim_sent();
+  void post_receive_buffer();  // offers slot rx_posted_ (< the ring size)
 
   MmioDevice mmio_;
   Virtqueue rx_;
   Virtqueue tx_;
   uint8_t* rx_buffers_ = nullptr;
   uint8_t* tx_buffers_ = nullptr;
-  uint16_t tx_free_[kQueueEntries];  // a stack of idle transmit slots
+  uint32_t rx_posted_ = 0;           // receive slots handed out so far (they stay in use)
+  uint16_t tx_free_[kQueueEntries];  // a stack of completed transmit slots
   uint32_t tx_free_count_ = 0;
+  uint32_t tx_fresh_ = 0;            // slots [tx_fresh_, size) were never used
   uint32_t rx_unpublished_ = 0;      // receive buffers offered but not yet published
   int32_t tx_pending_slot_ = -1;  // the slot send_buffer() handed out
   uint32_t header_bytes_ = 10;    // struct virtio_net_hdr: 12 with VERSION_1
   uint8_t mac_[6] = {};
-  char name_[40] = "virtio-net";
+  mutable char name_[40] = {};
 };
 
 // The first virtio-net device announced on {cmdline} (virtio_mmio.device=),
