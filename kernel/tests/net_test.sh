@@ -9,7 +9,10 @@
 # 10.0.2.2, prints "net: http server listening on port 80", serves one request
 # and halts with status 0. The test fetches / with curl (python3 when curl is
 # missing), checks the body, the status, and that each extended regex
-# PATTERN matches a line of the output. Exits 77 (CTest skip) when lwIP, QEMU or the
+# PATTERN matches a line of the output. With `net-requests=N` in CMDLINE it
+# also loads the server (python3): GET /big (1 MiB, checked), POST /sum
+# (256 KiB up, the kernel's byte count and sum checked) and N - 3 more GETs,
+# 8 at a time. Exits 77 (CTest skip) when lwIP, QEMU or the
 # monitor's network is missing. Traffic stays on 127.0.0.1 and inside the
 # VMM's user network.
 set -uo pipefail
@@ -26,10 +29,11 @@ extra=("$@")
 timeout_s=${SILK_KERNEL_TEST_TIMEOUT:-90}
 body_want='hello from the silk kernel over lwIP'
 out=$(mktemp)
+client_out=$(mktemp)
 vm_pid=
 cleanup() {
   [[ -n $vm_pid ]] && kill "$vm_pid" 2>/dev/null
-  rm -f "$out"
+  rm -f "$out" "$client_out"
 }
 trap cleanup EXIT
 
@@ -85,6 +89,48 @@ case $runner in
     ;;
 esac
 
+# The load for `net-requests=N`: every response checked; connection refusals
+# are retried (QEMU's hostfwd listens with a backlog of 1).
+load_failed=0
+load() {
+  python3 - "$port" "$1" "$body_want" <<'PY'
+import http.client, os, sys, time
+from concurrent.futures import ThreadPoolExecutor
+
+port, total, want = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] + "\n"
+
+def request(method, path, body=None):
+    for attempt in range(20):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.request(method, path, body=body)
+            r = c.getresponse()
+            data = r.read()
+            c.close()
+            return r.status, data
+        except (ConnectionRefusedError, ConnectionResetError, http.client.RemoteDisconnected):
+            time.sleep(0.05 * (attempt + 1))
+    raise RuntimeError(f"{method} {path}: no connection after 20 tries")
+
+t0 = time.monotonic()
+status, big = request("GET", "/big")
+assert status == 200 and big == b"0123456789abcdef" * 65536, f"/big: {status}, {len(big)} bytes"
+t1 = time.monotonic()
+up = os.urandom(256 * 1024)
+status, answer = request("POST", "/sum", up)
+expect = f"{len(up)} bytes, sum {sum(up) & 0xffffffff}\n".encode()
+assert status == 200 and answer == expect, f"/sum: {status} {answer!r}, want {expect!r}"
+t2 = time.monotonic()
+with ThreadPoolExecutor(8) as pool:
+    results = list(pool.map(lambda _: request("GET", "/"), range(total - 3)))
+bad = [r for r in results if r != (200, want.encode())]
+assert not bad, f"{len(bad)} bad responses, e.g. {bad[0]!r}"
+t3 = time.monotonic()
+print(f"load: GET /big 1 MiB in {t1 - t0:.2f} s, POST /sum 256 KiB in {t2 - t1:.2f} s, "
+      f"{total - 3} GETs (8 at a time) in {t3 - t2:.2f} s: all responses correct")
+PY
+}
+
 # The server is up once the kernel says so (or the VM is gone).
 for _ in $(seq $((timeout_s * 10))); do
   grep -q "net: http server listening" "$out" && break
@@ -100,16 +146,25 @@ if grep -q "net: http server listening" "$out"; then
   else
     body=$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=20).read().decode(), end="")' "$url" 2>&1)
   fi
+  if [[ $cmdline =~ net-requests=([0-9]+) ]] && ! load "${BASH_REMATCH[1]}" >"$client_out" 2>&1; then
+    load_failed=1
+  fi
 fi
 wait "$vm_pid"
 status=$?
 vm_pid=
 
+# The VM's console, then what the client said (patterns may match either).
+cat "$client_out" >>"$out"
 cat "$out"
 echo "--- HTTP body: ${body:-(none)}"
 echo "--- exit status $status (want $want)"
 if ((status == 124 || status == 137)); then
   echo "FAIL: the VM did not halt within ${timeout_s}s"
+  exit 1
+fi
+if ((load_failed)); then
+  echo "FAIL: the load (net-requests) failed; see above"
   exit 1
 fi
 if [[ $body != "$body_want" ]]; then
