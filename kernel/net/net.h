@@ -14,12 +14,17 @@
 //     tcp_connect, tcp_recv, tcp_sent, tcp_err, tcp_write + tcp_output,
 //     tcp_recved, tcp_shutdown, tcp_close, tcp_abort; udp_new/bind/sendto/recv.
 //   * lwIP calls the registered callbacks (accept, connected, recv, sent,
-//     err, udp recv) synchronously from inside net::poll(), and a few from
-//     the call that caused them (tcp_abort/tcp_close → err with ERR_ABRT,
-//     tcp_connect to an unroutable address → err). A callback records the
-//     event in the socket (queue the pbuf, set a flag, count bytes) and
+//     err, udp recv, dns found) synchronously from inside net::poll(); tcp_abort
+//     calls the err callback (ERR_ABRT) from inside itself. A callback records
+//     the event in the socket (queue the pbuf, set a flag, count bytes) and
 //     returns; the socket call that is waiting re-checks its condition after
-//     net::poll() returns.
+//     net::poll() returns. Errors found at once come back as err_t from the
+//     call itself (tcp_connect without a route: ERR_RTE).
+//   * Names: dns_gethostbyname (lwip/dns.h); its server comes from DHCP or
+//     the `dns=` word.
+//   * Nothing moves between poll() calls: frames wait in the device (virtio
+//     ring, the monitor's queue) and timers (retransmits, DHCP renewal) are
+//     late. Every blocking socket call must therefore wait in poll().
 //   * A blocking socket call is: `while (!ready(sock) && !expired) net::poll(remaining_ns);`
 //     A non-blocking one, and epoll/ppoll with timeout 0: `net::poll(0)` once,
 //     then look at the flags.
