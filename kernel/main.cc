@@ -4,6 +4,7 @@
 // Command line (platform::cmdline()):
 //   selftest=pagefault|nullderef|stackoverflow|doublefault|ud|panic
 //       after the self-checks, fault on purpose (the tests check the report).
+//   selftest=net: ping the gateway and serve one HTTP request (net/selftest.cc).
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
 #include "mm/heap.h"
+#include "net/net.h"
 #include "platform/platform.h"
 #include "proc/elf_loader.h"
 #include "proc/process.h"
@@ -270,6 +272,8 @@ void run_selftest(const char* name) {
     asm volatile("ud2");
   } else if (strcmp(name, "panic") == 0) {
     panic("selftest=panic");
+  } else if (strcmp(name, "net") == 0) {
+    net::run_selftest();  // halts: 0 when the network worked end to end
   }
   panic("selftest=%s did not fault", name);
 }
@@ -291,6 +295,8 @@ void run_self_checks();
     mark("banner");
     run_self_checks();
   }
+  net::init(quiet, cmdline_value(platform::cmdline(), "trace-boot", word, sizeof word));
+  mark("net");
   if (cmdline_value(platform::cmdline(), "trace-boot", word, sizeof word)) print_marks();
   if (cmdline_value(platform::cmdline(), "selftest", word, sizeof word)) run_selftest(word);
   if (g_checks_failed != 0) platform::halt(platform::kExitSelfCheckFailed);

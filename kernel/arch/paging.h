@@ -20,6 +20,7 @@ struct PageFlags {
   bool writable = false;
   bool executable = false;
   bool user = false;
+  bool uncached = false;  // device memory (MMIO): no caching, no write combining
 };
 
 using PageTableEntry = uint64_t;

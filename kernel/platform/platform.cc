@@ -1,7 +1,9 @@
 #include "platform/platform.h"
 
 #include "arch/cpu.h"
+#include "drivers/virtio/net.h"
 #include "platform/hvt/hvt.h"
+#include "platform/hvt/net.h"
 #include "platform/pvh/pvh.h"
 
 namespace silk::kernel::platform {
@@ -46,5 +48,19 @@ void halt(int status) {
 MemoryMap memory_map() { return g_path == BootPath::kHvt ? hvt::memory_map() : pvh::memory_map(); }
 const char* cmdline() { return g_path == BootPath::kHvt ? hvt::cmdline() : pvh::cmdline(); }
 BootModule initrd() { return g_path == BootPath::kHvt ? hvt::initrd() : pvh::initrd(); }
+
+net::NetDevice* network_device() {
+  static bool s_probed = false;
+  static net::NetDevice* s_device = nullptr;
+  if (!s_probed) {
+    s_probed = true;
+    if (g_path == BootPath::kHvt) {
+      s_device = hvt::net_device();
+    } else {
+      s_device = drivers::virtio::probe_net(pvh::cmdline());
+    }
+  }
+  return s_device;
+}
 
 }  // namespace silk::kernel::platform

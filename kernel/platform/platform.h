@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+namespace silk::kernel::net {
+class NetDevice;
+}
+
 namespace silk::kernel::platform {
 
 enum class BootPath : uint32_t { kHvt = 0, kPvh = 1 };  // values set by the entry stubs
@@ -66,5 +70,11 @@ uint64_t tsc_khz();
 MemoryMap memory_map();
 const char* cmdline();
 BootModule initrd();
+
+// The network device: silk vm's hvt device (HvtBootInfo.net_mtu != 0), or
+// under PVH the first virtio-net device announced on the command line
+// (`virtio_mmio.device=`), set up on the first call; nullptr when there is
+// none. Needs the heap and the kernel's address space (maps MMIO).
+net::NetDevice* network_device();
 
 }  // namespace silk::kernel::platform
