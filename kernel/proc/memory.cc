@@ -136,15 +136,15 @@ bool map_page(uint64_t page, PhysAddr frame, int prot) {
   return true;
 }
 
-bool handle_fault(uint64_t address, uint64_t error) {
-  if ((error & 1) != 0) return false;  // present: a protection violation
+Fault handle_fault(uint64_t address, uint64_t error) {
   Region* r = find(address);
-  if (r == nullptr) return false;
+  if (r == nullptr) return Fault::kUnmapped;
+  if ((error & 1) != 0) return Fault::kDenied;  // present: a protection violation
   bool write = (error & 2) != 0, fetch = (error & 16) != 0;
-  if (write && (r->prot & kProtWrite) == 0) return false;
-  if (fetch && (r->prot & kProtExec) == 0) return false;
-  if (r->prot == 0) return false;
-  return populate(address & ~(kPage - 1), r->prot);
+  if (write && (r->prot & kProtWrite) == 0) return Fault::kDenied;
+  if (fetch && (r->prot & kProtExec) == 0) return Fault::kDenied;
+  if (r->prot == 0) return Fault::kDenied;
+  return populate(address & ~(kPage - 1), r->prot) ? Fault::kResolved : Fault::kNoMemory;
 }
 
 bool prepare(uint64_t address, uint64_t size, bool write) {

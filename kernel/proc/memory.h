@@ -43,9 +43,11 @@ bool add_region(uint64_t start, uint64_t size, int prot);
 bool map_page(uint64_t page, PhysAddr frame, int prot);
 
 // Demand paging: resolves a not-present fault at {address} (error code
-// {error}, Intel SDM 4.7) inside a region that allows the access; false when
-// the fault is the program's (the caller reports it).
-bool handle_fault(uint64_t address, uint64_t error);
+// {error}, Intel SDM 4.7) inside a region that allows the access. Otherwise
+// the fault is the program's: outside every region, inside one that does
+// not allow the access, or no frame was left.
+enum class Fault { kResolved, kUnmapped, kDenied, kNoMemory };
+Fault handle_fault(uint64_t address, uint64_t error);
 
 // Checks that [{address}, +{size}) is user memory with read (or, with
 // {write}, write) access and makes its pages present, so the kernel can copy

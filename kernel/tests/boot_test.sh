@@ -25,7 +25,10 @@ case $runner in
     accel=(-accel tcg)
     # -arch-capabilities: under nested KVM, QEMU 7.2 aborts setting MSR 0x10a
     # (IA32_ARCH_CAPABILITIES) for -cpu host; the kernel does not use it.
-    kvm_usable && accel=(-enable-kvm -cpu host,-arch-capabilities)
+    # SILK_KERNEL_QEMU_ACCEL=tcg forces TCG (which runs the real SYSCALL path).
+    if [[ ${SILK_KERNEL_QEMU_ACCEL:-} != tcg ]] && kvm_usable; then
+      accel=(-enable-kvm -cpu host,-arch-capabilities)
+    fi
     initrd_args=()
     [[ -n $initrd ]] && initrd_args=(-initrd "$initrd")
     timeout -k 5 "$timeout_s" qemu-system-x86_64 -M microvm,acpi=off "${accel[@]}" -m 128M \
