@@ -8,6 +8,7 @@
 #include "proc/elf_loader.h"
 #include "proc/memory.h"
 #include "proc/signal.h"
+#include "proc/sleep.h"
 
 namespace silk::kernel::proc {
 namespace {
@@ -164,6 +165,11 @@ uint64_t realtime_ns() {
 uint64_t monotonic_ns() {
   if (platform::tsc_khz() == 0) return platform::walltime_ns() - g_wall0;
   return ticks_to_ns(arch::read_timestamp() - g_tsc0);
+}
+
+uint64_t cpu_time_ns() {
+  uint64_t now = monotonic_ns(), slept = slept_ns();
+  return now > slept ? now - slept : 0;
 }
 
 }  // namespace silk::kernel::proc

@@ -25,9 +25,13 @@ void user_page_fault(arch::TrapFrame* frame, uint64_t address);
 inline constexpr uint64_t kUserHalfEnd = 0x0000'8000'0000'0000ull;
 bool kernel_fault_on_user(uint64_t address, uint64_t error);
 
-// /proc/self/exe, and the clock the process sees.
+// /proc/self/exe, and the clocks the process sees: CLOCK_REALTIME (the
+// boot wall time + the TSC), CLOCK_MONOTONIC (since the process started),
+// and its CPU time (monotonic minus the time it slept: the kernel's own time
+// counts as the process's).
 const char* exe_path();
 uint64_t realtime_ns();
 uint64_t monotonic_ns();
+uint64_t cpu_time_ns();
 
 }  // namespace silk::kernel::proc

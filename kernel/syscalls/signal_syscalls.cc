@@ -6,6 +6,7 @@
 #include "proc/memory.h"
 #include "proc/signal.h"
 #include "syscalls/syscalls.h"
+#include "syscalls/user_copy.h"
 
 namespace silk::kernel::syscalls {
 namespace {
@@ -14,22 +15,6 @@ namespace signal = proc::signal;
 
 constexpr uint64_t kSigsetSize = 8;
 constexpr uint64_t kSigBlock = 0, kSigUnblock = 1, kSigSetmask = 2;
-
-template <typename T>
-bool copy_in(T* out, uint64_t user) {
-  if (!proc::memory::prepare(user, sizeof(T), false)) return false;
-  // SAFETY: prepare() checked the range (user, readable) and made it present.
-  memcpy(out, reinterpret_cast<const void*>(user), sizeof(T));
-  return true;
-}
-
-template <typename T>
-bool copy_out(uint64_t user, const T& value) {
-  if (!proc::memory::prepare(user, sizeof(T), true)) return false;
-  // SAFETY: prepare() checked the range (user, writable) and made it present.
-  memcpy(reinterpret_cast<void*>(user), &value, sizeof(T));
-  return true;
-}
 
 bool is_self(int64_t pid) { return pid == 1; }
 

@@ -195,11 +195,14 @@ int64_t sys_readlinkat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t siz
 }
 
 int64_t sys_clock_gettime(uint64_t clock, uint64_t ts, uint64_t, uint64_t, uint64_t, uint64_t) {
-  // REALTIME(_COARSE, TAI) from the boot walltime + TSC; every other clock
-  // (MONOTONIC, RAW, COARSE, BOOTTIME, the CPU-time clocks) is monotonic.
+  // REALTIME(_COARSE, TAI) from the boot walltime + TSC; the CPU-time clocks
+  // (PROCESS, THREAD) leave out the time slept; every other clock
+  // (MONOTONIC, RAW, COARSE, BOOTTIME) is monotonic.
   if (clock > 11) return -kEinval;
   if (!writable(ts, 16)) return -kEfault;
-  uint64_t ns = (clock == 0 || clock == 5 || clock == 11) ? proc::realtime_ns() : proc::monotonic_ns();
+  uint64_t ns = (clock == 0 || clock == 5 || clock == 11) ? proc::realtime_ns()
+                : (clock == 2 || clock == 3)                ? proc::cpu_time_ns()
+                                                            : proc::monotonic_ns();
   auto* out = reinterpret_cast<uint64_t*>(ts);
   out[0] = ns / 1000000000;
   out[1] = ns % 1000000000;

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Boots silk-kernel.elf once and checks its console output and exit status.
-#   boot_test.sh RUNNER KERNEL EXPECTED_STATUS PATTERN [CMDLINE] [SILK] [INITRD]
+#   boot_test.sh RUNNER KERNEL EXPECTED_STATUS PATTERN [CMDLINE] [SILK] [INITRD] [MEM_MIB]
 # RUNNER: qemu (QEMU -M microvm, PVH; KVM when /dev/kvm works, else TCG) or
 #         silkvm (silk's monitor: `SILK vm KERNEL`, hvt entry).
 # EXPECTED_STATUS is the kernel's halt status (platform::kExit*); QEMU's
 # isa-debug-exit turns status s into the process exit code ((s << 1) | 1) & 255.
 # PATTERN is an extended regex the output must match. Exits 77 (CTest skip)
 # when the runner is not available. Every boot is bounded by a timeout.
+# MEM_MIB: guest RAM (default: QEMU 128, silk vm its own default, 256).
+# SILK_KERNEL_QEMU_ACCEL=tcg makes the qemu runner use TCG even with KVM.
 set -uo pipefail
 
-runner=$1 kernel=$2 expected=$3 pattern=$4 cmdline=${5:-} silk=${6:-} initrd=${7:-}
+runner=$1 kernel=$2 expected=$3 pattern=$4 cmdline=${5:-} silk=${6:-} initrd=${7:-} mem=${8:-}
 timeout_s=${SILK_KERNEL_TEST_TIMEOUT:-60}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
@@ -31,7 +33,7 @@ case $runner in
     fi
     initrd_args=()
     [[ -n $initrd ]] && initrd_args=(-initrd "$initrd")
-    timeout -k 5 "$timeout_s" qemu-system-x86_64 -M microvm,acpi=off "${accel[@]}" -m 128M \
+    timeout -k 5 "$timeout_s" qemu-system-x86_64 -M microvm,acpi=off "${accel[@]}" -m "${mem:-128}M" \
       -nodefaults -no-user-config -nographic -no-reboot -serial stdio \
       -device isa-debug-exit,iobase=0xf4,iosize=4 \
       -kernel "$kernel" "${initrd_args[@]}" -append "$cmdline" </dev/null >"$out" 2>&1
@@ -53,6 +55,7 @@ case $runner in
     # shellcheck disable=SC2086
     initrd_args=()
     [[ -n $initrd ]] && initrd_args=(--initrd "$initrd")
+    [[ -n $mem ]] && initrd_args+=(--mem "$mem")
     timeout -k 5 "$timeout_s" "$silk" vm "${initrd_args[@]}" "$kernel" -- $cmdline </dev/null >"$out" 2>&1
     status=$?
     want=$expected
