@@ -53,7 +53,8 @@ uint64_t signal_frame_bottom(uint64_t stack_top);
 // (at {frame}->rsp - 8), restores the registers (RFLAGS: the user-changeable
 // bits only; CS/SS: the user selectors) and the FPU, and returns the saved
 // uc_sigmask and uc_stack. False when the frame is not readable or not valid
-// (a non-canonical RIP, a bad fpstate pointer): {frame} is unchanged then.
+// (a non-canonical RIP or RSP, a bad fpstate pointer): {frame} is unchanged
+// then.
 [[nodiscard]] bool pop_signal_frame(TrapFrame* frame, uint64_t* mask, SignalStack* altstack);
 
 }  // namespace silk::kernel::arch

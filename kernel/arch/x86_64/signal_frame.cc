@@ -109,8 +109,9 @@ bool pop_signal_frame(TrapFrame* frame, uint64_t* mask, SignalStack* altstack) {
   // SAFETY: prepare() checked the range (user, readable, present).
   memcpy(&f, reinterpret_cast<const void*>(at), sizeof f);
   const SigContext& sc = f.uc.mcontext;
-  // IRETQ to a non-canonical RIP would fault in ring 0.
-  if (!is_canonical(VirtAddr{sc.rip})) return false;
+  // IRETQ to a non-canonical RIP faults in ring 0; a non-canonical RSP is
+  // refused too (Linux lets the program fault on it later).
+  if (!is_canonical(VirtAddr{sc.rip}) || !is_canonical(VirtAddr{sc.rsp})) return false;
   uint8_t fpu[kFpuStateSize];
   if (sc.fpstate != 0) {
     if (sc.fpstate % kFpuStateAlign != 0 || !proc::memory::prepare(sc.fpstate, kFpuStateSize, false)) return false;
