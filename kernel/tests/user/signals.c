@@ -235,6 +235,74 @@ static void on_usr2_plain(int sig) {
   last_info.si_signo = sig;
 }
 
+// Every general register and RFLAGS (here DF) come back from the handler as
+// they were at the fault: rt_sigreturn cannot return through SYSRET, which
+// would lose RCX and R11.
+// Global and used: the asm below names them, which the compiler cannot see.
+__attribute__((used)) uint64_t regs_in[15], regs_out[15], flags_out;
+
+static void test_registers(void) {
+  install(SIGILL, skip_insn, 0, 0);
+  for (int i = 0; i < 15; ++i) regs_in[i] = 0x1111111111111111ull * (uint64_t)(i + 1) ^ 0x0123456789abcdefull;
+  __asm__ volatile(
+      "subq $128, %%rsp\n\t"  // keep clear of the red zone
+      "pushq %%rbp\n\t"
+      "pushq %%rbx\n\t"
+      "pushq %%r12\n\t"
+      "pushq %%r13\n\t"
+      "pushq %%r14\n\t"
+      "pushq %%r15\n\t"
+      "movq regs_in+0(%%rip), %%rax\n\t"
+      "movq regs_in+8(%%rip), %%rbx\n\t"
+      "movq regs_in+16(%%rip), %%rcx\n\t"
+      "movq regs_in+24(%%rip), %%rdx\n\t"
+      "movq regs_in+32(%%rip), %%rsi\n\t"
+      "movq regs_in+40(%%rip), %%rdi\n\t"
+      "movq regs_in+48(%%rip), %%rbp\n\t"
+      "movq regs_in+56(%%rip), %%r8\n\t"
+      "movq regs_in+64(%%rip), %%r9\n\t"
+      "movq regs_in+72(%%rip), %%r10\n\t"
+      "movq regs_in+80(%%rip), %%r11\n\t"
+      "movq regs_in+88(%%rip), %%r12\n\t"
+      "movq regs_in+96(%%rip), %%r13\n\t"
+      "movq regs_in+104(%%rip), %%r14\n\t"
+      "movq regs_in+112(%%rip), %%r15\n\t"
+      "std\n\t"
+      "ud2\n\t"
+      "pushfq\n\t"
+      "popq flags_out(%%rip)\n\t"
+      "cld\n\t"
+      "movq %%rax, regs_out+0(%%rip)\n\t"
+      "movq %%rbx, regs_out+8(%%rip)\n\t"
+      "movq %%rcx, regs_out+16(%%rip)\n\t"
+      "movq %%rdx, regs_out+24(%%rip)\n\t"
+      "movq %%rsi, regs_out+32(%%rip)\n\t"
+      "movq %%rdi, regs_out+40(%%rip)\n\t"
+      "movq %%rbp, regs_out+48(%%rip)\n\t"
+      "movq %%r8, regs_out+56(%%rip)\n\t"
+      "movq %%r9, regs_out+64(%%rip)\n\t"
+      "movq %%r10, regs_out+72(%%rip)\n\t"
+      "movq %%r11, regs_out+80(%%rip)\n\t"
+      "movq %%r12, regs_out+88(%%rip)\n\t"
+      "movq %%r13, regs_out+96(%%rip)\n\t"
+      "movq %%r14, regs_out+104(%%rip)\n\t"
+      "movq %%r15, regs_out+112(%%rip)\n\t"
+      "popq %%r15\n\t"
+      "popq %%r14\n\t"
+      "popq %%r13\n\t"
+      "popq %%r12\n\t"
+      "popq %%rbx\n\t"
+      "popq %%rbp\n\t"
+      "addq $128, %%rsp"
+      :
+      :
+      : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
+  int same = 1;
+  for (int i = 0; i < 15; ++i) same &= regs_out[i] == regs_in[i];
+  check(same, "all general registers (RCX and R11 too) preserved across a handler");
+  check((flags_out & 0x400) != 0, "RFLAGS.DF preserved across a handler (which ran with DF clear)");
+}
+
 // raise, kill, the mask, sa_mask, SA_NODEFER, pending signals and
 // SA_RESETHAND.
 static void test_raise_and_mask(void) {
@@ -402,6 +470,7 @@ int main(int argc, char** argv) {
   test_guard_page();
   test_fix_and_return();
   test_fpe_ill();
+  test_registers();
   test_raise_and_mask();
   test_sigaltstack();
   test_fpu();
