@@ -21,8 +21,6 @@ extern "C" void exception_dispatch(silk::kernel::arch::TrapFrame* frame);
 namespace silk::kernel::arch {
 namespace {
 
-using ExceptionFrame = TrapFrame;
-
 constexpr uint64_t kIstStackSize = 16 * 1024;
 [[gnu::section(".stacks.ist")]] alignas(4096) uint8_t g_ist_double_fault[kIstStackSize];
 [[gnu::section(".stacks.ist")]] alignas(4096) uint8_t g_ist_page_fault[kIstStackSize];
@@ -45,7 +43,7 @@ constexpr const char* kNames[32] = {
     "reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27",
     "hypervisor injection (#HV)", "VMM communication (#VC)", "security (#SX)", "reserved 31"};
 
-void print_registers(const ExceptionFrame& f) {
+void print_registers(const TrapFrame& f) {
   kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f.rax, f.rbx, f.rcx, f.rdx);
   kprintf("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", f.rsi, f.rdi, f.rbp, f.rsp);
   kprintf("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", f.r8, f.r9, f.r10, f.r11);
@@ -54,7 +52,7 @@ void print_registers(const ExceptionFrame& f) {
 }
 
 // Page-fault error code bits (Intel SDM vol. 3A, 4.7).
-void print_page_fault(const ExceptionFrame& f, uint64_t address) {
+void print_page_fault(const TrapFrame& f, uint64_t address) {
   uint64_t e = f.error_code;
   kprintf("silk kernel: page fault at address 0x%lx, rip 0x%lx (%s %s, %s mode%s)\n", address, f.rip,
           (e & 1) ? "protection violation on" : "not-present page on",

@@ -56,7 +56,8 @@ static void test_ids(void) {
   check(sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1 && CPU_ISSET(0, &set),
         "sched_getaffinity: CPU 0 only");
   check(sched_yield() == 0, "sched_yield");
-  check(sys(SYS_membarrier, 0, 0, 0, 0, 0, 0) > 0 && sys(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0, 0, 0, 0) == 0,
+  check(sys(SYS_membarrier, 0, 0, 0, 0, 0, 0) > 0 &&
+            sys(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0, 0, 0, 0) == 0,
         "membarrier: query, private expedited");
 }
 
@@ -100,7 +101,8 @@ static void test_sleep_and_clocks(void) {
   }
   check(monotonic, "CLOCK_MONOTONIC never goes back");
   struct timespec res;
-  check(clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 && res.tv_nsec == 1, "clock_getres MONOTONIC: 1 ns");
+  check(clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 && res.tv_nsec == 1,
+        "clock_getres MONOTONIC: 1 ns");
   check(clock_getres(CLOCK_REALTIME_COARSE, &res) == 0 && res.tv_nsec == 4000000, "clock_getres COARSE: 4 ms");
   check(clock_getres(99, &res) == -1 && errno == EINVAL, "clock_getres of a bad clock: EINVAL");
   struct timeval tv;
@@ -143,7 +145,8 @@ static void test_futex(void) {
             ns_of(CLOCK_REALTIME) >= deadline,
         "FUTEX_WAIT_BITSET absolute REALTIME: ETIMEDOUT at the deadline");
   check(sys(SYS_futex, uaddr, FUTEX_WAIT_BITSET, 7, (long)&abs, 0, 0) == -EINVAL, "FUTEX_WAIT_BITSET bitset 0: EINVAL");
-  check(sys(SYS_futex, uaddr, FUTEX_WAKE, 1, 0, 0, 0) == 0 && sys(SYS_futex, uaddr, FUTEX_WAKE_PRIVATE, 100, 0, 0, 0) == 0,
+  check(sys(SYS_futex, uaddr, FUTEX_WAKE, 1, 0, 0, 0) == 0 &&
+            sys(SYS_futex, uaddr, FUTEX_WAKE_PRIVATE, 100, 0, 0, 0) == 0,
         "FUTEX_WAKE: nobody woken");
   check(sys(SYS_futex, uaddr + 1, FUTEX_WAKE, 1, 0, 0, 0) == -EINVAL, "misaligned futex: EINVAL");
   check(sys(SYS_futex, 16, FUTEX_WAIT, 0, 0, 0, 0) == -EFAULT, "futex on unmapped memory: EFAULT");
@@ -218,7 +221,8 @@ static void test_memory(void) {
   // mremap: grow (moving), keep the contents, zero the new part; shrink.
   unsigned char* q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   for (size_t i = 0; i < (1 << 20); i += 4096) q[i] = (unsigned char)(i >> 12);
-  unsigned char* blocker = mmap(q + (1 << 20), 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  unsigned char* blocker =
+      mmap(q + (1 << 20), 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
   unsigned char* r = mremap(q, 1 << 20, 8 << 20, MREMAP_MAYMOVE);
   int same = r != MAP_FAILED;
   for (size_t i = 0; same && i < (1 << 20); i += 4096) same = r[i] == (unsigned char)(i >> 12);

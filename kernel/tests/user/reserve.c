@@ -121,10 +121,11 @@ int main(void) {
   stack[(64ull << 20) - 1] = 1;
   munmap(stack, 64ull << 20);
 
-  printf("reserve: free %lu MiB; 8 GiB reserved at %p in %.1f ms, 1 GiB made RW in %.1f ms, %zu pages written in %.0f ms "
-         "and checked in %.0f ms (free %lu MiB), unmapped in %.1f ms (free %lu MiB)\n",
-         free_before, (void*)base, (t1 - t0) * 1e3, (t2 - t1) * 1e3, pages, (t3 - t2) * 1e3, (t4 - t3) * 1e3,
-         free_touched, (t6 - t5) * 1e3, free_after);
+  printf(
+      "reserve: free %lu MiB; 8 GiB reserved at %p in %.1f ms, 1 GiB made RW in %.1f ms, %zu pages written in %.0f ms "
+      "and checked in %.0f ms (free %lu MiB), unmapped in %.1f ms (free %lu MiB)\n",
+      free_before, (void*)base, (t1 - t0) * 1e3, (t2 - t1) * 1e3, pages, (t3 - t2) * 1e3, (t4 - t3) * 1e3, free_touched,
+      (t6 - t5) * 1e3, free_after);
   if (free_before - free_touched < 1000) return fail("touching 1 GiB did not use memory (sysinfo)");
   if (free_after + 16 < free_before) return fail("munmap did not give the memory back (sysinfo)");
   printf("reserve: ok\n");

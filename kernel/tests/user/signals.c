@@ -35,8 +35,8 @@ static volatile int hits;
 static siginfo_t last_info;
 static volatile uintptr_t handler_local;  // address of a local in the last handler
 static volatile int handler_ss_flags;
-static volatile uint64_t handler_mask;    // the blocked mask inside the handler
-static volatile uint64_t handler_uc_mask; // uc_sigmask
+static volatile uint64_t handler_mask;     // the blocked mask inside the handler
+static volatile uint64_t handler_uc_mask;  // uc_sigmask
 static volatile int frame_layout_ok;
 static char* altstack;
 static const size_t kAltSize = 64 * 1024;
@@ -309,8 +309,9 @@ static void test_raise_and_mask(void) {
   install(SIGUSR1, on_usr1, 0, bit(SIGUSR2));
   uint64_t before = current_mask();
   raise(SIGUSR1);
-  check(usr1_hits == 1 && last_info.si_signo == SIGUSR1 && last_info.si_code == SI_TKILL && last_info.si_pid == getpid(),
-        "raise(SIGUSR1): the handler runs, SI_TKILL from our pid");
+  check(
+      usr1_hits == 1 && last_info.si_signo == SIGUSR1 && last_info.si_code == SI_TKILL && last_info.si_pid == getpid(),
+      "raise(SIGUSR1): the handler runs, SI_TKILL from our pid");
   check((usr1_mask & bit(SIGUSR1)) && (usr1_mask & bit(SIGUSR2)) && handler_uc_mask == before,
         "in the handler: the signal and sa_mask blocked; uc_sigmask is the old mask");
   check(current_mask() == before, "after the handler: the mask is restored");
@@ -388,7 +389,7 @@ static void clobber_fpu(int sig, siginfo_t* info, void* ucv) {
   handler_mxcsr = mxcsr;
   memcpy((void*)&saved_xmm0_low, &uc->uc_mcontext.fpregs->_xmm[0], 8);
   uc->uc_mcontext.fpregs->_xmm[1].element[0] = 0x600df00d;  // becomes xmm1
-  uint32_t other = 0x7f80;  // round toward zero
+  uint32_t other = 0x7f80;                                  // round toward zero
   __asm__ volatile(
       "pcmpeqd %%xmm0, %%xmm0\n\t"
       "pcmpeqd %%xmm1, %%xmm1\n\t"
