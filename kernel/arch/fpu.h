@@ -20,7 +20,8 @@ inline constexpr uint64_t kFpuStateAlign = 16;
 // Resets the registers (fninit; MXCSR 0x1f80) and records the CPU's MXCSR
 // mask. Called once by user_init.
 void fpu_init();
-// Saves the registers into {area} (kFpuStateSize bytes, any alignment).
+// Saves the registers into {area} (kFpuStateSize bytes, 16-byte aligned;
+// user memory is fine once proc::memory::prepare made it present).
 void fpu_save(void* area);
 // Loads the registers from {area} (kFpuStateSize bytes, any alignment); MXCSR
 // bits the CPU does not have are cleared first (FXRSTOR would #GP on them).

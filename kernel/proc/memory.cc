@@ -268,18 +268,19 @@ bool prepare(uint64_t address, uint64_t size, bool write) {
   const int need = write ? kProtWrite : kProtRead | kProtWrite;
   uint64_t page = align_down(address, kPage);
   while (page < end) {
+    // A present user leaf carries its region's protection (PROT_NONE pages
+    // are supervisor-only), so it answers without the region lookup.
+    PhysAddr phys;
+    arch::PageFlags flags;
+    uint64_t leaf;
+    if (space().translate(VirtAddr{page}, &phys, &flags, &leaf) && flags.user && (!write || flags.writable)) {
+      page = align_down(page, leaf) + leaf;
+      continue;
+    }
     Region* r = find(page);
     if (r == nullptr || (r->prot & need) == 0) return false;
-    uint64_t stop = min(end, r->end);
-    while (page < stop) {
-      PhysAddr phys;
-      uint64_t leaf;
-      if (space().translate(VirtAddr{page}, &phys, nullptr, &leaf)) {
-        page = align_down(page, leaf) + leaf;
-      } else if (!fault_in(page, *r)) {
-        return false;
-      }
-    }
+    if (!space().translate(VirtAddr{page}, &phys) && !fault_in(page, *r)) return false;
+    page += kPage;
   }
   return true;
 }

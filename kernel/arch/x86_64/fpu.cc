@@ -1,5 +1,6 @@
 #include "arch/fpu.h"
 
+#include "lib/panic.h"
 #include "lib/string.h"
 
 namespace silk::kernel::arch {
@@ -54,9 +55,8 @@ void fpu_init() {
 }
 
 void fpu_save(void* area) {
-  Area a;
-  fxsave(&a);
-  memcpy(area, a.bytes, kFpuStateSize);
+  SILK_EXPECTS(reinterpret_cast<uintptr_t>(area) % kFpuStateAlign == 0);
+  fxsave(static_cast<Area*>(area));
 }
 
 void fpu_restore(const void* area) {

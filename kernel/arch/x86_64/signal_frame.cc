@@ -61,10 +61,13 @@ bool push_signal_frame(TrapFrame* frame, const SignalFrameSetup& setup) {
   uint64_t sp = signal_frame_bottom(setup.stack_top);
   if (setup.stack_top < sp || !proc::memory::prepare(sp, setup.stack_top - sp, true)) return false;
 
-  RtSigFrame f;
-  memset(&f, 0, sizeof f);
+  // SAFETY: prepare() checked [sp, stack_top) against the regions (user,
+  // writable) and made its pages present; one CPU, so nothing unmaps them.
+  // The frame is written in place: every copy costs where ring 0 is emulated.
+  auto& f = *reinterpret_cast<RtSigFrame*>(sp);
   f.pretcode = setup.restorer;
   f.uc.flags = kUcSigcontextSs | kUcStrictRestoreSs;
+  f.uc.link = 0;
   f.uc.stack = setup.altstack;
   SigContext& sc = f.uc.mcontext;
   const TrapFrame& t = *frame;
@@ -72,22 +75,20 @@ bool push_signal_frame(TrapFrame* frame, const SignalFrameSetup& setup) {
   sc.r14 = t.r14, sc.r15 = t.r15, sc.rdi = t.rdi, sc.rsi = t.rsi, sc.rbp = t.rbp, sc.rbx = t.rbx;
   sc.rdx = t.rdx, sc.rax = t.rax, sc.rcx = t.rcx, sc.rsp = t.rsp, sc.rip = t.rip, sc.eflags = t.rflags;
   sc.cs = static_cast<uint16_t>(t.cs);
+  sc.gs = 0;
+  sc.fs = 0;
   sc.ss = static_cast<uint16_t>(t.ss);
   sc.err = setup.error;
   sc.trapno = setup.trapno;
   sc.oldmask = setup.mask;
   sc.cr2 = setup.cr2;
   sc.fpstate = fpu_at;
+  memset(sc.reserved1, 0, sizeof sc.reserved1);
   f.uc.sigmask = setup.mask;
   memcpy(f.info, setup.siginfo, sizeof f.info);
-
-  uint8_t fpu[kFpuStateSize];
+  auto* fpu = reinterpret_cast<uint8_t*>(fpu_at);
   fpu_save(fpu);
   memset(fpu + kFpuSwBytes, 0, kFpuStateSize - kFpuSwBytes);
-  // SAFETY: prepare() checked [sp, stack_top) against the regions (user,
-  // writable) and made its pages present; one CPU, so nothing unmaps them.
-  memcpy(reinterpret_cast<void*>(fpu_at), fpu, sizeof fpu);
-  memcpy(reinterpret_cast<void*>(sp), &f, sizeof f);
 
   frame->rip = setup.handler;
   frame->rsp = sp;
