@@ -117,8 +117,9 @@ bool split_at(uint64_t address) {
 // the tables they are in, not the size of the range.
 void release_pages(uint64_t start, uint64_t end) {
   uint64_t released = 0;
-  // Cannot fail: whole leaves go, and split large leaves need a frame only
-  // where the range cuts one, which regions never do but at their edges.
+  // Fails only when a 2 MiB leaf the range cuts needs a page-table frame to
+  // be split and none is left; that leaf then stays mapped (and memory is
+  // exhausted anyway).
   (void)space().unmap_release(VirtAddr{start}, end - start, &released);
   g_present -= released < g_present ? released : g_present;
 }
