@@ -148,6 +148,16 @@ void check_format() {
   check(strcmp(buf, "0x0 0xff -9") == 0, "format: %p %#x %lld");
 }
 
+void check_memmove() {
+  char buf[40];
+  for (int i = 0; i < 40; ++i) buf[i] = static_cast<char>(i);
+  memmove(buf + 3, buf, 29);  // backwards: 3 quadwords and 5 bytes
+  bool up = buf[0] == 0 && buf[3] == 0 && buf[31] == 28 && buf[32] == 32;
+  memmove(buf, buf + 3, 29);  // forwards
+  bool down = buf[0] == 0 && buf[28] == 28 && buf[29] == 26;
+  check(up && down, "memmove: overlapping copies up and down");
+}
+
 void check_cmdline() {
   char value[16];
   check(cmdline_value("a=1 selftest=xyz b", "selftest", value, sizeof value) && strcmp(value, "xyz") == 0,
@@ -312,6 +322,7 @@ void run_self_checks();
 
 void run_self_checks() {
   check_format();
+  check_memmove();
   check_cmdline();
   check_frames();
   mark("checks-1");

@@ -48,5 +48,7 @@ PageFlags entry_flags(PageTableEntry e);
 PhysAddr active_root();
 void activate_root(PhysAddr root);
 void flush_tlb_page(VirtAddr virt);
+// Flushes every non-global TLB entry and the paging-structure caches.
+void flush_tlb_all();
 
 }  // namespace silk::kernel::arch

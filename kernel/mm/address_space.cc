@@ -108,47 +108,110 @@ bool AddressSpace::map(VirtAddr virt, PhysAddr phys, uint64_t size, arch::PageFl
   return true;
 }
 
-bool AddressSpace::edit(VirtAddr virt, uint64_t size, Edit op, arch::PageFlags flags) {
-  SILK_EXPECTS(virt.value % arch::kPageSize == 0 && size % arch::kPageSize == 0);
-  bool active = is_active();
-  while (size > 0) {
-    // Find the leaf mapping virt, if any.
-    PageTableEntry* table = table_at(root_);
-    int level = arch::kPageTableLevels - 1;
-    PageTableEntry* e = nullptr;
-    for (;; --level) {
-      e = &table[arch::table_index(virt, level)];
-      if (!arch::entry_present(*e) || arch::entry_is_leaf(*e, level)) break;
-      table = table_at(arch::entry_address(*e));
-    }
-    uint64_t span = arch::leaf_size(level);
-    uint64_t offset = virt.value % span;
-    if (!arch::entry_present(*e)) {
-      uint64_t skip = span - offset;  // a hole: skip what this entry covers
-      if (skip >= size) return true;
-      virt = virt.offset(skip);
-      size -= skip;
-      continue;
-    }
-    if (offset != 0 || size < span) {
-      // Part of a large leaf: split it and retry one level down.
+struct AddressSpace::EditState {
+  Edit op;
+  arch::PageFlags flags;
+  bool active;
+  uint64_t released = 0;  // 4 KiB pages
+  uint64_t flushes = 0;
+  bool flush_all = false;
+};
+
+namespace {
+
+constexpr uint64_t kFlushOneByOne = 32;  // more leaves than this: one full flush at the end
+
+// The span of one entry of a table at {level}, and of the whole table.
+uint64_t table_span(int level) { return arch::leaf_size(level) * arch::kEntriesPerTable; }
+
+}  // namespace
+
+bool AddressSpace::edit_table(PageTableEntry* table, int level, uint64_t base, uint64_t start, uint64_t end,
+                              EditState& st) {
+  const uint64_t span = arch::leaf_size(level);
+  const uint64_t lo = start > base ? start : base;
+  const uint64_t hi = end < base + table_span(level) ? end : base + table_span(level);
+  for (uint64_t entry_base = base + (lo - base) / span * span; entry_base < hi; entry_base += span) {
+    PageTableEntry* e = &table[(entry_base - base) / span];
+    if (!arch::entry_present(*e)) continue;
+    uint64_t a = lo > entry_base ? lo : entry_base;
+    uint64_t b = hi < entry_base + span ? hi : entry_base + span;
+    bool whole = a == entry_base && b == entry_base + span;
+    if (arch::entry_is_leaf(*e, level)) {
+      if (whole) {
+        if (st.op == Edit::kProtect) {
+          *e = arch::make_leaf_entry(arch::entry_address(*e), st.flags, level);
+        } else {
+          if (st.op == Edit::kUnmapRelease) {
+            if (level == 0) frames::release(arch::entry_address(*e));
+            if (level == 1) frames::release_large(arch::entry_address(*e));
+            st.released += span / arch::kPageSize;
+          }
+          *e = 0;
+        }
+        if (st.active && ++st.flushes <= kFlushOneByOne) arch::flush_tlb_page(VirtAddr{entry_base});
+        continue;
+      }
+      // Part of a large leaf: split it, then edit the part in the new table.
       if (!split_leaf(e, level)) return false;
-      continue;
     }
-    if (op == Edit::kProtect) {
-      *e = arch::make_leaf_entry(arch::entry_address(*e), flags, level);
-    } else {
-      if (op == Edit::kUnmapRelease && level == 0) frames::release(arch::entry_address(*e));
+    if (!edit_table(table_at(arch::entry_address(*e)), level - 1, entry_base, a, b, st)) return false;
+    if (whole && st.op != Edit::kProtect) {
+      // Every leaf below is gone: the table itself goes too.
+      frames::release(arch::entry_address(*e));
       *e = 0;
+      st.flush_all = true;
     }
-    if (active) arch::flush_tlb_page(virt);
-    virt = virt.offset(span);
-    size -= span;
   }
   return true;
 }
 
-bool AddressSpace::translate(VirtAddr virt, PhysAddr* phys, arch::PageFlags* flags) const {
+bool AddressSpace::edit(VirtAddr virt, uint64_t size, Edit op, arch::PageFlags flags, uint64_t* released) {
+  SILK_EXPECTS(virt.value % arch::kPageSize == 0 && size % arch::kPageSize == 0);
+  EditState st{op, flags, is_active()};
+  bool ok = edit_table(table_at(root_), arch::kPageTableLevels - 1, 0, virt.value, virt.value + size, st);
+  if (st.active && (st.flush_all || st.flushes > kFlushOneByOne)) arch::flush_tlb_all();
+  if (released != nullptr) *released = st.released;
+  return ok;
+}
+
+bool AddressSpace::visit_table(const PageTableEntry* table, int level, uint64_t base, uint64_t start,
+                               uint64_t end, Visitor fn, void* context) const {
+  const uint64_t span = arch::leaf_size(level);
+  const uint64_t lo = start > base ? start : base;
+  const uint64_t hi = end < base + table_span(level) ? end : base + table_span(level);
+  for (uint64_t entry_base = base + (lo - base) / span * span; entry_base < hi; entry_base += span) {
+    PageTableEntry e = table[(entry_base - base) / span];
+    if (!arch::entry_present(e)) continue;
+    uint64_t a = lo > entry_base ? lo : entry_base;
+    uint64_t b = hi < entry_base + span ? hi : entry_base + span;
+    if (arch::entry_is_leaf(e, level)) {
+      if (!fn(context, VirtAddr{a}, arch::entry_address(e).offset(a - entry_base), b - a, arch::entry_flags(e))) {
+        return false;
+      }
+      continue;
+    }
+    if (!visit_table(table_at(arch::entry_address(e)), level - 1, entry_base, a, b, fn, context)) return false;
+  }
+  return true;
+}
+
+bool AddressSpace::visit(VirtAddr virt, uint64_t size, Visitor fn, void* context) const {
+  return visit_table(table_at(root_), arch::kPageTableLevels - 1, 0, virt.value, virt.value + size, fn, context);
+}
+
+bool AddressSpace::is_hole(VirtAddr virt, int level) const {
+  const PageTableEntry* table = table_at(root_);
+  for (int l = arch::kPageTableLevels - 1; l >= level; --l) {
+    PageTableEntry e = table[arch::table_index(virt, l)];
+    if (!arch::entry_present(e)) return true;
+    if (l == level || arch::entry_is_leaf(e, l)) return false;
+    table = table_at(arch::entry_address(e));
+  }
+  return false;
+}
+
+bool AddressSpace::translate(VirtAddr virt, PhysAddr* phys, arch::PageFlags* flags, uint64_t* leaf) const {
   if (!arch::is_canonical(virt)) return false;
   const PageTableEntry* table = table_at(root_);
   for (int level = arch::kPageTableLevels - 1; level >= 0; --level) {
@@ -157,6 +220,7 @@ bool AddressSpace::translate(VirtAddr virt, PhysAddr* phys, arch::PageFlags* fla
     if (arch::entry_is_leaf(e, level)) {
       *phys = arch::entry_address(e).offset(virt.value % arch::leaf_size(level));
       if (flags != nullptr) *flags = arch::entry_flags(e);
+      if (leaf != nullptr) *leaf = arch::leaf_size(level);
       return true;
     }
     table = table_at(arch::entry_address(e));

@@ -1,7 +1,11 @@
 // A virtual address space: one page-table tree whose table pages come from
 // mm/frames. map() uses 2 MiB leaves wherever the virtual and physical
 // addresses and the remaining length allow, 4 KiB leaves elsewhere; unmap()
-// splits a 2 MiB leaf when it removes part of one.
+// and protect() split a 2 MiB leaf when they change part of one.
+//
+// Range operations cost O(present leaves + the tables they visit), not
+// O(pages in the range): not-present entries are skipped a whole table span
+// at a time, so an 8 GiB reservation with nothing mapped costs a few steps.
 //
 // The kernel space (kernel_space()) identity-maps RAM; see README.md,
 // "Memory map". Single CPU, no preemption: not locked.
@@ -32,18 +36,31 @@ class AddressSpace {
   // Removes the mappings in [{virt}, {virt} + {size}) (page aligned); holes
   // are fine. False only when splitting a large page needed a frame and none
   // was left.
-  [[nodiscard]] bool unmap(VirtAddr virt, uint64_t size) { return edit(virt, size, Edit::kUnmap, {}); }
-  // The same, and hands the 4 KiB frames of the removed leaves back to
-  // mm/frames (user memory: every frame came from frames::allocate).
-  [[nodiscard]] bool unmap_release(VirtAddr virt, uint64_t size) {
-    return edit(virt, size, Edit::kUnmapRelease, {});
+  // Page tables whose whole span the range covers are released too.
+  [[nodiscard]] bool unmap(VirtAddr virt, uint64_t size) { return edit(virt, size, Edit::kUnmap, {}, nullptr); }
+  // The same, and hands the frames of the removed leaves back to mm/frames
+  // (user memory: 4 KiB leaves came from frames::allocate*, 2 MiB leaves
+  // from frames::allocate_large). {released} (may be null) gets the number
+  // of 4 KiB pages released.
+  [[nodiscard]] bool unmap_release(VirtAddr virt, uint64_t size, uint64_t* released = nullptr) {
+    return edit(virt, size, Edit::kUnmapRelease, {}, released);
   }
   // Gives the present leaves in the range {flags}; holes stay holes.
   [[nodiscard]] bool protect(VirtAddr virt, uint64_t size, arch::PageFlags flags) {
-    return edit(virt, size, Edit::kProtect, flags);
+    return edit(virt, size, Edit::kProtect, flags, nullptr);
   }
-  // The physical address {virt} maps to, and its flags; false if unmapped.
-  bool translate(VirtAddr virt, PhysAddr* phys, arch::PageFlags* flags = nullptr) const;
+  // The physical address {virt} maps to, its flags and the size of the leaf
+  // that maps it; false if unmapped.
+  bool translate(VirtAddr virt, PhysAddr* phys, arch::PageFlags* flags = nullptr, uint64_t* leaf = nullptr) const;
+  // True when nothing is mapped in the aligned span of leaf_size({level})
+  // at {virt} (no leaf and no table there).
+  bool is_hole(VirtAddr virt, int level) const;
+
+  // Calls {fn} for the present leaves in [{virt}, {virt} + {size}), each
+  // clipped to the range, lowest address first. {fn} may map elsewhere (not
+  // inside the range). Stops early, returning false, when {fn} does.
+  using Visitor = bool (*)(void* context, VirtAddr virt, PhysAddr phys, uint64_t size, arch::PageFlags flags);
+  bool visit(VirtAddr virt, uint64_t size, Visitor fn, void* context) const;
 
   // Makes this the CPU's active space.
   void activate() const;
@@ -51,7 +68,12 @@ class AddressSpace {
 
  private:
   enum class Edit { kUnmap, kUnmapRelease, kProtect };
-  bool edit(VirtAddr virt, uint64_t size, Edit op, arch::PageFlags flags);
+  struct EditState;
+  bool edit(VirtAddr virt, uint64_t size, Edit op, arch::PageFlags flags, uint64_t* released);
+  bool edit_table(arch::PageTableEntry* table, int level, uint64_t base, uint64_t start, uint64_t end,
+                  EditState& state);
+  bool visit_table(const arch::PageTableEntry* table, int level, uint64_t base, uint64_t start, uint64_t end,
+                   Visitor fn, void* context) const;
   explicit AddressSpace(PhysAddr root) : root_(root) {}
   // The entry that maps {virt} at {level}, creating tables on the way down
   // (and splitting large leaves above {level}); nullptr when out of frames.

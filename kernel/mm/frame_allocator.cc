@@ -13,10 +13,12 @@ struct FreeFrame {
   FreeFrame* next;
 };
 
-Range g_ranges[kMaxRanges];  // bump ranges, ascending
+Range g_ranges[kMaxRanges];  // bump ranges, ascending; never handed out, so zero
 size_t g_range_count = 0;
 size_t g_current = 0;          // first range with space left
-FreeFrame* g_free_list = nullptr;
+FreeFrame* g_free_list = nullptr;   // freed frames: contents undefined
+FreeFrame* g_clean_list = nullptr;  // zero frames (but their link word)
+FreeFrame* g_large_list = nullptr;  // freed 2 MiB blocks: contents undefined
 uint64_t g_free_bytes = 0;
 uint64_t g_total_bytes = 0;
 bool g_initialized = false;
@@ -67,24 +69,86 @@ void init(const Range* ram, size_t ram_count, const Range* reserved, size_t rese
   g_initialized = true;
 }
 
+namespace {
+
+PhysAddr pop(FreeFrame** list, uint64_t bytes) {
+  FreeFrame* f = *list;
+  *list = f->next;
+  g_free_bytes -= bytes;
+  return virt_to_phys(f);
+}
+
+void push(FreeFrame** list, PhysAddr p, uint64_t bytes) {
+  auto* f = phys_to_virt<FreeFrame>(p);
+  f->next = *list;
+  *list = f;
+  g_free_bytes += bytes;
+}
+
+// Splits a freed block into frames (the last resort for 4 KiB frames).
+bool split_large_block() {
+  if (g_large_list == nullptr) return false;
+  PhysAddr block = pop(&g_large_list, kLargeSize);
+  for (uint64_t off = 0; off < kLargeSize; off += kFrameSize) push(&g_free_list, block.offset(off), kFrameSize);
+  return true;
+}
+
+}  // namespace
+
 PhysAddr allocate() {
   if (!g_initialized) {
     if (g_early_used == kEarlyFrames) panic("frames: early pool exhausted");
     return virt_to_phys(g_early_pool[g_early_used++]);
   }
-  if (g_free_list != nullptr) {
-    FreeFrame* f = g_free_list;
-    g_free_list = f->next;
-    g_free_bytes -= kFrameSize;
-    return virt_to_phys(f);
-  }
-  return allocate_contiguous(1);
+  if (g_free_list != nullptr) return pop(&g_free_list, kFrameSize);
+  if (g_clean_list != nullptr) return pop(&g_clean_list, kFrameSize);
+  PhysAddr p = allocate_contiguous(1);
+  if (p.is_null() && split_large_block()) return pop(&g_free_list, kFrameSize);
+  return p;
 }
 
 PhysAddr allocate_zeroed() {
-  PhysAddr p = allocate();
-  if (!p.is_null()) memset(phys_to_virt<void>(p), 0, kFrameSize);
+  if (!g_initialized) {
+    PhysAddr p = allocate();
+    memset(phys_to_virt<void>(p), 0, kFrameSize);
+    return p;
+  }
+  if (g_clean_list != nullptr) {
+    PhysAddr p = pop(&g_clean_list, kFrameSize);
+    phys_to_virt<FreeFrame>(p)->next = nullptr;  // the link was its only non-zero word
+    return p;
+  }
+  PhysAddr p = allocate_contiguous(1);  // fresh RAM: zero
+  if (!p.is_null()) return p;
+  if (g_free_list == nullptr && !split_large_block()) return PhysAddr{};
+  p = pop(&g_free_list, kFrameSize);
+  memset(phys_to_virt<void>(p), 0, kFrameSize);
   return p;
+}
+
+PhysAddr allocate_large() {
+  // Top-down from the highest range, so low memory stays for frames. The
+  // first block from a range leaves its unaligned tail as clean frames.
+  for (size_t i = g_range_count; i-- > g_current;) {
+    Range& r = g_ranges[i];
+    uint64_t end = r.base + r.size;
+    uint64_t top = align_down(end, kLargeSize);
+    if (top < r.base + kLargeSize) continue;
+    for (uint64_t f = top; f < end; f += kFrameSize) push(&g_clean_list, PhysAddr{f}, kFrameSize);
+    g_free_bytes -= end - top;  // push() counted the tail again
+    r.size = top - kLargeSize - r.base;
+    g_free_bytes -= kLargeSize;
+    return PhysAddr{top - kLargeSize};
+  }
+  if (g_large_list == nullptr) return PhysAddr{};
+  PhysAddr p = pop(&g_large_list, kLargeSize);
+  memset(phys_to_virt<void>(p), 0, kLargeSize);
+  return p;
+}
+
+void release_large(PhysAddr block) {
+  SILK_EXPECTS(block.value % kLargeSize == 0 && !block.is_null());
+  push(&g_large_list, block, kLargeSize);
 }
 
 PhysAddr allocate_contiguous(uint64_t count) {
@@ -105,10 +169,7 @@ PhysAddr allocate_contiguous(uint64_t count) {
 
 void release(PhysAddr frame) {
   SILK_EXPECTS(frame.value % kFrameSize == 0 && !frame.is_null());
-  auto* f = phys_to_virt<FreeFrame>(frame);
-  f->next = g_free_list;
-  g_free_list = f;
-  g_free_bytes += kFrameSize;
+  push(&g_free_list, frame, kFrameSize);
 }
 
 uint64_t free_bytes() { return g_free_bytes; }

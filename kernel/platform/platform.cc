@@ -40,6 +40,14 @@ int64_t console_read(char* data, size_t len) {
 uint64_t walltime_ns() { return g_path == BootPath::kHvt ? hvt::walltime_ns() : pvh::walltime_ns(); }
 uint64_t tsc_khz() { return g_path == BootPath::kHvt ? hvt::tsc_khz() : pvh::tsc_khz(); }
 
+void idle(uint64_t ns) {
+  if (g_path == BootPath::kHvt) {
+    hvt::idle(ns);
+  } else {
+    pvh::idle(ns);
+  }
+}
+
 void halt(int status) {
   if (g_path == BootPath::kHvt) hvt::halt(status);
   pvh::halt(status);

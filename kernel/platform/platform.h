@@ -64,6 +64,12 @@ int64_t console_read(char* data, size_t len);
 uint64_t walltime_ns();
 // TSC ticks per millisecond, 0 when unknown.
 uint64_t tsc_khz();
+// Waits about {ns} nanoseconds with nothing to run (there are no interrupts
+// yet, so nothing can end the wait early; callers loop on their clock).
+// hvt: the Poll hypercall (the monitor's vCPU thread sleeps). PVH: a spin on
+// the TSC (pause), or on the wall clock when the TSC rate is unknown; a
+// LAPIC timer and hlt come with interrupts.
+void idle(uint64_t ns);
 
 [[noreturn]] void halt(int status);
 

@@ -95,7 +95,15 @@ const char* load_segment(const uint8_t* data, const Phdr& p, uint64_t bias) {
   } else {
     shared = PhysAddr{};
   }
-  if (!memory::add_region(first, last - first, prot)) return "no room for a segment's region";
+  // The shared page stays mapped (add_region would release it) and gets the
+  // combined protection.
+  uint64_t region_first = shared.is_null() ? first : first + kPage;
+  if (region_first < last && !memory::add_region(region_first, last - region_first, prot)) {
+    return "no room for a segment's region";
+  }
+  if (!shared.is_null() && memory::mprotect(first, kPage, prot | shared_prot) != 0) {
+    return "no room for a segment's region";
+  }
   for (uint64_t page = first; page < last; page += kPage) {
     PhysAddr frame = (page == first && !shared.is_null()) ? shared : mm::frames::allocate();
     if (frame.is_null()) return "out of memory loading a segment";

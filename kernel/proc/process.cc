@@ -7,6 +7,8 @@
 #include "platform/platform.h"
 #include "proc/elf_loader.h"
 #include "proc/memory.h"
+#include "proc/signal.h"
+#include "proc/sleep.h"
 
 namespace silk::kernel::proc {
 namespace {
@@ -140,43 +142,17 @@ void run(const uint8_t* data, uint64_t size, const char* cmdline) {
   arch::enter_user(image.entry, sp);
 }
 
-void user_exception(uint64_t vector, uint64_t error, uint64_t rip, uint64_t rsp, uint64_t address) {
-  if (vector == 14 && memory::handle_fault(address, error)) return;
-  int signal = kSigSegv;
-  const char* name = "SIGSEGV";
-  switch (vector) {
-    case 0:
-    case 16:
-    case 19:
-      signal = kSigFpe, name = "SIGFPE";
-      break;
-    case 6:
-      signal = kSigIll, name = "SIGILL";
-      break;
-    case 1:
-    case 3:
-      signal = kSigTrap, name = "SIGTRAP";
-      break;
-    case 17:
-      signal = kSigBus, name = "SIGBUS";
-      break;
-    default:
-      break;
-  }
-  if (vector == 14) {
-    kprintf("silk kernel: %s: %s: %s at address 0x%lx, rip 0x%lx, rsp 0x%lx\n", g_exe, name,
-            (error & 1) ? "protection violation" : "unmapped memory",
-            address, rip, rsp);
-  } else {
-    kprintf("silk kernel: %s: %s: exception %lu (error code 0x%lx) at rip 0x%lx, rsp 0x%lx\n", g_exe, name,
-            vector, error, rip, rsp);
-  }
-  kprintf("silk kernel: process killed by %s, halting with status %d\n", name, 128 + signal);
-  platform::halt(128 + signal);
+void user_page_fault(arch::TrapFrame* frame, uint64_t address) {
+  memory::Fault result = memory::handle_fault(address, frame->error_code);
+  if (result == memory::Fault::kResolved) return;
+  signal::Fault fault{signal::kSigSegv, signal::kSegvMaperr, address, 14, frame->error_code, address};
+  if (result == memory::Fault::kDenied) fault.code = signal::kSegvAccerr;
+  if (result == memory::Fault::kNoMemory) fault.signo = signal::kSigBus, fault.code = signal::kBusAdrerr;
+  signal::force_fault(frame, fault);
 }
 
 bool kernel_fault_on_user(uint64_t address, uint64_t error) {
-  return address >= memory::kUserMin && memory::handle_fault(address, error);
+  return address >= memory::kUserMin && memory::handle_fault(address, error) == memory::Fault::kResolved;
 }
 
 const char* exe_path() { return g_exe; }
@@ -189,6 +165,11 @@ uint64_t realtime_ns() {
 uint64_t monotonic_ns() {
   if (platform::tsc_khz() == 0) return platform::walltime_ns() - g_wall0;
   return ticks_to_ns(arch::read_timestamp() - g_tsc0);
+}
+
+uint64_t cpu_time_ns() {
+  uint64_t now = monotonic_ns(), slept = slept_ns();
+  return now > slept ? now - slept : 0;
 }
 
 }  // namespace silk::kernel::proc

@@ -5,30 +5,33 @@
 
 #include <stdint.h>
 
-namespace silk::kernel::proc {
+#include "arch/trap_frame.h"
 
-// Halt statuses for a process killed by a CPU exception: 128 + the signal
-// Linux would deliver (what a shell reports for a signal death).
-inline constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigSegv = 11;
+namespace silk::kernel::proc {
 
 // Loads the ELF at [{data}, +{size}) and enters it with argv/envp from
 // {cmdline}: the words after " -- " (argv[0] first), or "init" when there is
 // no "--". Returns only on failure, after printing why.
 void run(const uint8_t* data, uint64_t size, const char* cmdline);
 
-// Called for an exception in ring 3 (arch/x86_64/exceptions.cc): demand
-// paging first; otherwise prints the report (signal, address, RIP) and halts
-// with 128 + signal. Returns when the fault was resolved.
-void user_exception(uint64_t vector, uint64_t error, uint64_t rip, uint64_t rsp, uint64_t address);
+// A page fault in ring 3 at {address} (arch/x86_64/exceptions.cc): demand
+// paging when a region allows the access; otherwise SIGSEGV (SEGV_MAPERR
+// outside every region, SEGV_ACCERR inside one that forbids the access) or
+// SIGBUS (BUS_ADRERR: no memory left for the page), see proc/signal.h.
+void user_page_fault(arch::TrapFrame* frame, uint64_t address);
 
 // A kernel-mode #PF at a user address: demand paging when a region allows
 // it (true), else the kernel's fault report follows.
 inline constexpr uint64_t kUserHalfEnd = 0x0000'8000'0000'0000ull;
 bool kernel_fault_on_user(uint64_t address, uint64_t error);
 
-// /proc/self/exe, and the clock the process sees.
+// /proc/self/exe, and the clocks the process sees: CLOCK_REALTIME (the
+// boot wall time + the TSC), CLOCK_MONOTONIC (since the process started),
+// and its CPU time (monotonic minus the time it slept: the kernel's own time
+// counts as the process's).
 const char* exe_path();
 uint64_t realtime_ns();
 uint64_t monotonic_ns();
+uint64_t cpu_time_ns();
 
 }  // namespace silk::kernel::proc

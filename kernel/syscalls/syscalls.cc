@@ -10,8 +10,9 @@
 #include "platform/platform.h"
 #include "proc/memory.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 
-extern "C" void syscall_dispatch(silk::kernel::syscalls::SyscallFrame* frame);
+extern "C" int syscall_dispatch(silk::kernel::arch::TrapFrame* frame);
 
 namespace silk::kernel::syscalls {
 namespace {
@@ -194,11 +195,14 @@ int64_t sys_readlinkat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t siz
 }
 
 int64_t sys_clock_gettime(uint64_t clock, uint64_t ts, uint64_t, uint64_t, uint64_t, uint64_t) {
-  // REALTIME(_COARSE, TAI) from the boot walltime + TSC; every other clock
-  // (MONOTONIC, RAW, COARSE, BOOTTIME, the CPU-time clocks) is monotonic.
+  // REALTIME(_COARSE, TAI) from the boot walltime + TSC; the CPU-time clocks
+  // (PROCESS, THREAD) leave out the time slept; every other clock
+  // (MONOTONIC, RAW, COARSE, BOOTTIME) is monotonic.
   if (clock > 11) return -kEinval;
   if (!writable(ts, 16)) return -kEfault;
-  uint64_t ns = (clock == 0 || clock == 5 || clock == 11) ? proc::realtime_ns() : proc::monotonic_ns();
+  uint64_t ns = (clock == 0 || clock == 5 || clock == 11) ? proc::realtime_ns()
+                : (clock == 2 || clock == 3)                ? proc::cpu_time_ns()
+                                                            : proc::monotonic_ns();
   auto* out = reinterpret_cast<uint64_t*>(ts);
   out[0] = ns / 1000000000;
   out[1] = ns % 1000000000;
@@ -244,20 +248,29 @@ void note_syscall_fault_path() {
   }
 }
 
-uint64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) {
-  if (nr < kMaxSyscall && kTable.handlers[nr] != nullptr) {
-    return static_cast<uint64_t>(kTable.handlers[nr](a0, a1, a2, a3, a4, a5));
-  }
+namespace {
+
+int64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) {
+  if (nr < kMaxSyscall && kTable.handlers[nr] != nullptr) return kTable.handlers[nr](a0, a1, a2, a3, a4, a5);
   if (nr >= kMaxSyscall || (g_unknown_logged[nr / 64] & (1ull << (nr % 64))) == 0) {
     if (nr < kMaxSyscall) g_unknown_logged[nr / 64] |= 1ull << (nr % 64);
     kprintf("silk kernel: unimplemented system call %lu (-ENOSYS)\n", nr);
   }
-  return static_cast<uint64_t>(-kEnosys);
+  return -kEnosys;
+}
+
+}  // namespace
+
+void run(arch::TrapFrame* frame) {
+  frame->rax = static_cast<uint64_t>(
+      invoke(frame->rax, frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9));
+  proc::signal::deliver_pending(frame);
 }
 
 }  // namespace silk::kernel::syscalls
 
-extern "C" void syscall_dispatch(silk::kernel::syscalls::SyscallFrame* frame) {
-  frame->rax = silk::kernel::syscalls::invoke(frame->rax, frame->rdi, frame->rsi, frame->rdx, frame->r10,
-                                              frame->r8, frame->r9);
+// From syscall_entry (entry.S): nonzero when SYSRET may return.
+extern "C" int syscall_dispatch(silk::kernel::arch::TrapFrame* frame) {
+  silk::kernel::syscalls::run(frame);
+  return silk::kernel::arch::can_sysret(*frame) ? 1 : 0;
 }

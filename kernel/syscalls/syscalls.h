@@ -5,18 +5,16 @@
 
 #include <stdint.h>
 
+#include "arch/trap_frame.h"
+
 namespace silk::kernel::syscalls {
 
-// Layout pushed by syscall_entry (entry.S), lowest address first.
-struct SyscallFrame {
-  uint64_t r15, r14, r13, r12, rbp, rbx, r9, r8, r10, rdx, rsi, rdi, rax;
-  uint64_t rip, rflags, rsp;  // user RCX, R11, RSP
-};
-static_assert(sizeof(SyscallFrame) == 16 * 8);
-
-// Runs system call {nr}; the value for RAX. Unknown numbers: -ENOSYS,
-// logged once each.
-uint64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+// Runs the system call {frame} asks for (RAX = number, RDI, RSI, RDX, R10,
+// R8, R9 = arguments), puts the result in its RAX and delivers the pending
+// signals (proc/signal.h), which may redirect {frame} to a handler. Unknown
+// numbers: -ENOSYS, logged once each. Handlers that need the registers
+// (rt_sigreturn, sigaltstack) get {frame} from arch::user_frame().
+void run(arch::TrapFrame* frame);
 
 // The SYSCALL instruction's way in (EFER.SCE, LSTAR: arch/x86_64/user.cc)
 // does not reach ring 0 on every hypervisor: this host's kvm-pvm jumps to
@@ -26,8 +24,9 @@ uint64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 void note_syscall_fault_path();
 
 // errno values (asm-generic/errno-base.h).
-inline constexpr int64_t kEperm = 1, kEnoent = 2, kEsrch = 3, kEbadf = 9, kEnomem = 12, kEfault = 14,
-                         kEexist = 17, kEnodev = 19, kEinval = 22, kEnotty = 25, kErange = 34, kEnosys = 38;
+inline constexpr int64_t kEperm = 1, kEnoent = 2, kEsrch = 3, kEintr = 4, kEbadf = 9, kEagain = 11,
+                         kEnomem = 12, kEacces = 13, kEfault = 14, kEexist = 17, kEnodev = 19, kEinval = 22,
+                         kEnotty = 25, kErange = 34, kEdeadlk = 35, kEnosys = 38, kEtimedout = 110;
 
 #define SYSCALL(nr, name) \
   int64_t sys_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);

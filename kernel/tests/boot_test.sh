@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # Boots silk-kernel.elf once and checks its console output and exit status.
-#   boot_test.sh RUNNER KERNEL EXPECTED_STATUS PATTERN [CMDLINE] [SILK] [INITRD]
-# RUNNER: qemu (QEMU -M microvm, PVH; KVM when /dev/kvm works, else TCG) or
-#         silkvm (silk's monitor: `SILK vm KERNEL`, hvt entry).
+#   boot_test.sh RUNNER KERNEL EXPECTED_STATUS PATTERN [CMDLINE] [SILK] [INITRD] [MEM_MIB]
+# RUNNER: qemu (QEMU -M microvm, PVH; KVM when /dev/kvm works, else TCG),
+#         qemu-tcg (the same, always TCG: there SYSCALL reaches ring 0, which
+#         it does not under kvm-pvm) or silkvm (silk's monitor: `SILK vm
+#         KERNEL`, hvt entry).
 # EXPECTED_STATUS is the kernel's halt status (platform::kExit*); QEMU's
 # isa-debug-exit turns status s into the process exit code ((s << 1) | 1) & 255.
 # PATTERN is an extended regex the output must match. Exits 77 (CTest skip)
 # when the runner is not available. Every boot is bounded by a timeout.
+# MEM_MIB: guest RAM (default: QEMU 128, silk vm its own default, 256).
+# SILK_KERNEL_QEMU_ACCEL=tcg makes the qemu runner use TCG even with KVM.
 set -uo pipefail
 
-runner=$1 kernel=$2 expected=$3 pattern=$4 cmdline=${5:-} silk=${6:-} initrd=${7:-}
+runner=$1 kernel=$2 expected=$3 pattern=$4 cmdline=${5:-} silk=${6:-} initrd=${7:-} mem=${8:-}
 timeout_s=${SILK_KERNEL_TEST_TIMEOUT:-60}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 kvm_usable() { [[ -r /dev/kvm && -w /dev/kvm ]]; }
 
+[[ $runner == qemu-tcg ]] && SILK_KERNEL_QEMU_ACCEL=tcg
+
 case $runner in
-  qemu)
+  qemu | qemu-tcg)
     if ! command -v qemu-system-x86_64 >/dev/null; then
       echo "SKIP: qemu-system-x86_64 is not installed (Debian package qemu-system-x86)"
       exit 77
@@ -25,10 +31,13 @@ case $runner in
     accel=(-accel tcg)
     # -arch-capabilities: under nested KVM, QEMU 7.2 aborts setting MSR 0x10a
     # (IA32_ARCH_CAPABILITIES) for -cpu host; the kernel does not use it.
-    kvm_usable && accel=(-enable-kvm -cpu host,-arch-capabilities)
+    # SILK_KERNEL_QEMU_ACCEL=tcg forces TCG (which runs the real SYSCALL path).
+    if [[ ${SILK_KERNEL_QEMU_ACCEL:-} != tcg ]] && kvm_usable; then
+      accel=(-enable-kvm -cpu host,-arch-capabilities)
+    fi
     initrd_args=()
     [[ -n $initrd ]] && initrd_args=(-initrd "$initrd")
-    timeout -k 5 "$timeout_s" qemu-system-x86_64 -M microvm,acpi=off "${accel[@]}" -m 128M \
+    timeout -k 5 "$timeout_s" qemu-system-x86_64 -M microvm,acpi=off "${accel[@]}" -m "${mem:-128}M" \
       -nodefaults -no-user-config -nographic -no-reboot -serial stdio \
       -device isa-debug-exit,iobase=0xf4,iosize=4 \
       -kernel "$kernel" "${initrd_args[@]}" -append "$cmdline" </dev/null >"$out" 2>&1
@@ -50,6 +59,7 @@ case $runner in
     # shellcheck disable=SC2086
     initrd_args=()
     [[ -n $initrd ]] && initrd_args=(--initrd "$initrd")
+    [[ -n $mem ]] && initrd_args+=(--mem "$mem")
     timeout -k 5 "$timeout_s" "$silk" vm "${initrd_args[@]}" "$kernel" -- $cmdline </dev/null >"$out" 2>&1
     status=$?
     want=$expected
@@ -66,7 +76,7 @@ if ((status == 124 || status == 137)); then
   echo "FAIL: the VM did not halt within ${timeout_s}s"
   exit 1
 fi
-if [[ $runner == qemu ]] && ((status == 0)); then
+if [[ $runner == qemu* ]] && ((status == 0)); then
   echo "FAIL: QEMU exited 0: the guest reset (a triple fault) instead of halting"
   exit 1
 fi

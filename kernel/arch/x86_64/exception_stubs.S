@@ -1,8 +1,16 @@
 // The 32 CPU exception vectors (Intel SDM vol. 3A, 6.3.1): each stub pushes a
 // zero error code where the CPU pushes none, then the vector number, and
-// joins isr_common, which saves the general registers as an ExceptionFrame
-// (exceptions.h) and calls exception_dispatch(frame). A handler that returns
-// resumes the interrupted code with iretq.
+// joins isr_common, which saves the general registers as a TrapFrame
+// (arch/x86_64/trap_frame.h) and calls exception_dispatch(frame). A handler
+// that returns resumes the (possibly changed) frame with iretq: trap_return,
+// which the SYSCALL entry also uses when SYSRET cannot restore its frame.
+//
+// From ring 3 the frame always ends up at the top of the process's kernel
+// stack (syscall_stack_top, TSS.RSP0), where arch::user_frame() finds it.
+// The CPU puts it there itself for the gates without an IST stack; #PF runs
+// on an IST stack (so a kernel stack overflow is reported), and a #PF from
+// ring 3 is moved to the kernel stack before anything can nest: a kernel #PF
+// while serving it (a user address in a system call) reuses the IST stack.
 
     .section .text, "ax", @progbits
     .code64
@@ -58,6 +66,29 @@ isr_common:
     // 5 CPU words + error code + vector = 56 bytes, + 15 registers = 176:
     // a multiple of 16, and the CPU aligned RSP to 16 before pushing, so the
     // call below is made with the ABI's 16-byte alignment.
+    testb $3, 24(%rsp)              // CS of the interrupted code
+    jz 1f
+    // From ring 3: copy vector, error code and the CPU's 5 words to the top
+    // of the kernel stack (a no-op copy unless this is the IST #PF), with
+    // RAX parked in the slot its push below would use.
+    movq %rax, syscall_stack_top-64(%rip)
+    movq 0(%rsp), %rax
+    movq %rax, syscall_stack_top-56(%rip)
+    movq 8(%rsp), %rax
+    movq %rax, syscall_stack_top-48(%rip)
+    movq 16(%rsp), %rax
+    movq %rax, syscall_stack_top-40(%rip)
+    movq 24(%rsp), %rax
+    movq %rax, syscall_stack_top-32(%rip)
+    movq 32(%rsp), %rax
+    movq %rax, syscall_stack_top-24(%rip)
+    movq 40(%rsp), %rax
+    movq %rax, syscall_stack_top-16(%rip)
+    movq 48(%rsp), %rax
+    movq %rax, syscall_stack_top-8(%rip)
+    leaq syscall_stack_top-56(%rip), %rsp
+    movq -8(%rsp), %rax
+1:
     push %rax
     push %rbx
     push %rcx
@@ -76,6 +107,8 @@ isr_common:
     mov %rsp, %rdi
     cld
     call exception_dispatch
+    .globl trap_return
+trap_return:
     pop %r15
     pop %r14
     pop %r13

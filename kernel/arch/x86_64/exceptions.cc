@@ -1,5 +1,7 @@
 #include "arch/exceptions.h"
 
+#include "arch/fpu.h"
+#include "arch/trap_frame.h"
 #include "arch/user.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
@@ -8,29 +10,16 @@
 #include "platform/platform.h"
 #include "proc/memory.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 #include "syscalls/syscalls.h"
 
 extern "C" void syscall_entry();
 
-namespace silk::kernel::x86_64 {
-
-// Layout pushed by isr_common (exception_stubs.S), lowest address first.
-struct ExceptionFrame {
-  uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
-  uint64_t vector, error_code;
-  uint64_t rip, cs, rflags, rsp, ss;  // pushed by the CPU
-};
-static_assert(sizeof(ExceptionFrame) == 22 * 8);
-
-}  // namespace silk::kernel::x86_64
-
 extern "C" const uint64_t isr_stub_table[32];
-extern "C" void exception_dispatch(silk::kernel::x86_64::ExceptionFrame* frame);
+extern "C" void exception_dispatch(silk::kernel::arch::TrapFrame* frame);
 
 namespace silk::kernel::arch {
 namespace {
-
-using x86_64::ExceptionFrame;
 
 constexpr uint64_t kIstStackSize = 16 * 1024;
 [[gnu::section(".stacks.ist")]] alignas(4096) uint8_t g_ist_double_fault[kIstStackSize];
@@ -54,7 +43,7 @@ constexpr const char* kNames[32] = {
     "reserved 23", "reserved 24", "reserved 25", "reserved 26", "reserved 27",
     "hypervisor injection (#HV)", "VMM communication (#VC)", "security (#SX)", "reserved 31"};
 
-void print_registers(const ExceptionFrame& f) {
+void print_registers(const TrapFrame& f) {
   kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f.rax, f.rbx, f.rcx, f.rdx);
   kprintf("  rsi %016lx rdi %016lx rbp %016lx rsp %016lx\n", f.rsi, f.rdi, f.rbp, f.rsp);
   kprintf("  r8  %016lx r9  %016lx r10 %016lx r11 %016lx\n", f.r8, f.r9, f.r10, f.r11);
@@ -63,7 +52,7 @@ void print_registers(const ExceptionFrame& f) {
 }
 
 // Page-fault error code bits (Intel SDM vol. 3A, 4.7).
-void print_page_fault(const ExceptionFrame& f, uint64_t address) {
+void print_page_fault(const TrapFrame& f, uint64_t address) {
   uint64_t e = f.error_code;
   kprintf("silk kernel: page fault at address 0x%lx, rip 0x%lx (%s %s, %s mode%s)\n", address, f.rip,
           (e & 1) ? "protection violation on" : "not-present page on",
@@ -72,6 +61,30 @@ void print_page_fault(const ExceptionFrame& f, uint64_t address) {
   if (g_guard_size != 0 && address >= g_guard_start && address < g_guard_start + g_guard_size) {
     kprintf("silk kernel: kernel stack overflow (guard page 0x%lx)\n", g_guard_start);
   }
+}
+
+// The signal Linux sends for an exception in ring 3 other than a page fault
+// (arch/x86/kernel/traps.c): si_addr is the RIP for the arithmetic and
+// opcode faults, 0 where Linux uses force_sig (SI_KERNEL: #GP among others).
+proc::signal::Fault fault_for(const TrapFrame& f) {
+  namespace sig = proc::signal;
+  sig::Fault fault{sig::kSigSegv, sig::kSiKernel, 0, f.vector, f.error_code, 0};
+  switch (f.vector) {
+    case 0: fault.signo = sig::kSigFpe, fault.code = sig::kFpeIntdiv, fault.addr = f.rip; break;
+    case 1: case 3: fault.signo = sig::kSigTrap; break;
+    case 6: fault.signo = sig::kSigIll, fault.code = sig::kIllIllopn, fault.addr = f.rip; break;
+    case 11: case 12: fault.signo = sig::kSigBus; break;
+    case 16: case 19: {
+      fault.signo = sig::kSigFpe;
+      int code = fpu_exception_code(f.vector == 19);
+      if (code != 0) fault.code = code;
+      fault.addr = f.rip;
+      break;
+    }
+    case 17: fault.signo = sig::kSigBus, fault.code = sig::kBusAdraln; break;
+    default: break;
+  }
+  return fault;
 }
 
 }  // namespace
@@ -120,30 +133,36 @@ void break_page_fault_gate() { x86_64::idt_clear_present(14); }
 
 }  // namespace silk::kernel::arch
 
-// Called by isr_common with interrupts off. Returning resumes the interrupted
-// code. Ring 3 exceptions go to the process (demand paging, else the process
-// is killed: signal delivery comes next); in ring 0 every exception without
-// a fixup is fatal. A kernel #PF on a user address inside a region is also
-// demand paging (the kernel checks user ranges first, so this is rare).
-extern "C" void exception_dispatch(silk::kernel::x86_64::ExceptionFrame* frame) {
+// Called by isr_common with interrupts off. Returning resumes the (possibly
+// changed) frame. Ring 3 exceptions go to the process: demand paging, else
+// a signal (proc/signal.h), which runs a handler or ends the process. In
+// ring 0 every exception without a fixup is fatal. A kernel #PF on a user
+// address inside a region is also demand paging (the kernel checks user
+// ranges first, so this is rare).
+extern "C" void exception_dispatch(silk::kernel::arch::TrapFrame* frame) {
   using namespace silk::kernel;
   const auto& f = *frame;  // fatal paths only read it
   if ((f.cs & 3) == 3) {
     // SYSCALL that jumped to LSTAR but stayed in ring 3 (this host's
     // kvm-pvm): the fetch from the supervisor page faults with the registers
     // exactly as SYSCALL left them (RCX = return RIP, R11 = RFLAGS), so the
-    // fault handler runs the call and returns where sysretq would.
+    // frame becomes the one SYSCALL would have made and the call runs.
     if (f.vector == 14 && f.rip == reinterpret_cast<uint64_t>(&syscall_entry) && (f.error_code & 16) != 0 &&
         f.rcx < proc::kUserHalfEnd) {
       syscalls::note_syscall_fault_path();
-      frame->rax = syscalls::invoke(f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9);
+      frame->vector = arch::kVectorSyscall;
+      frame->error_code = 0;
       frame->rip = f.rcx;
-      frame->rflags = (f.r11 & 0x3c7fd7) | 2;  // user-changeable flags, IOPL 0
+      frame->rflags = (f.r11 & arch::kUserFlagsMask & ~(uint64_t{1} << 16)) | arch::kFlagsFixed;
+      syscalls::run(frame);
       return;
     }
-    // Ring 3: demand paging, or the process dies (proc/process.h).
-    uint64_t address = f.vector == 14 ? x86_64::read_cr2() : f.rip;
-    proc::user_exception(f.vector, f.error_code, f.rip, f.rsp, address);
+    if (f.vector == 14) {
+      proc::user_page_fault(frame, x86_64::read_cr2());
+    } else {
+      proc::signal::force_fault(frame, arch::fault_for(f));
+    }
+    proc::signal::deliver_pending(frame);
     return;
   }
   if (arch::g_fixup_fault != 0 && f.rip == arch::g_fixup_fault) {

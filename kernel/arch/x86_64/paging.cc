@@ -68,4 +68,10 @@ void activate_root(PhysAddr root) {
 
 void flush_tlb_page(VirtAddr virt) { asm volatile("invlpg (%0)" : : "r"(virt.value) : "memory"); }
 
+void flush_tlb_all() {
+  // Reloading CR3 flushes everything but global pages (the kernel sets none).
+  uint64_t cr3;
+  asm volatile("mov %%cr3, %0; mov %0, %%cr3" : "=r"(cr3) : : "memory");
+}
+
 }  // namespace silk::kernel::arch

@@ -1,5 +1,7 @@
 #include "arch/user.h"
 
+#include "arch/fpu.h"
+#include "arch/trap_frame.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/io.h"
 
@@ -53,10 +55,9 @@ uint64_t user_init() {
     // SAFETY: OSXSAVE is set and xcr0 holds only supported, consistent bits.
     asm volatile("xsetbv" : : "c"(0), "a"(static_cast<uint32_t>(xcr0)), "d"(static_cast<uint32_t>(xcr0 >> 32)));
   }
-  // x87 control word 0x37f (the reset value 0x40 means single precision);
-  // MXCSR keeps its reset value 0x1f80. fninit is x87, not SSE, so ring-0
-  // emulators handle it.
-  asm volatile("fninit");
+  // x87 control word 0x37f (the reset value 0x40 means single precision),
+  // MXCSR 0x1f80.
+  fpu_init();
 
   wrmsr(kMsrEfer, rdmsr(kMsrEfer) | kEferSce);
   // SYSCALL: CS = 0x08, SS = 0x10. SYSRET: SS = 0x10 + 8 = 0x18, CS = 0x10 + 16 = 0x20 (RPL 3).
@@ -102,6 +103,21 @@ void enter_user(uint64_t entry, uint64_t stack) {
         [rip] "r"(entry)
       : "memory");
   __builtin_unreachable();
+}
+
+TrapFrame* user_frame() {
+  // SAFETY: every entry from ring 3 saves its frame at the top of this stack
+  // (exception_stubs.S, syscalls/entry.S).
+  return reinterpret_cast<TrapFrame*>(syscall_stack_top - sizeof(TrapFrame));
+}
+
+bool can_sysret(const TrapFrame& f) {
+  // SYSRET loads RIP from RCX and RFLAGS from R11 and #GPs in ring 0 on a
+  // non-canonical RIP (so, like Linux, nothing at the top page of the user
+  // half either); RF and TF need IRET to take effect as saved.
+  constexpr uint64_t kFlagsTfRf = (1u << 8) | (1u << 16);
+  return f.rcx == f.rip && f.r11 == f.rflags && f.cs == x86_64::kUserCode && f.ss == x86_64::kUserData &&
+         f.rip < 0x0000'7fff'ffff'f000ull && (f.rflags & kFlagsTfRf) == 0;
 }
 
 void set_fs_base(uint64_t base) { x86_64::wrmsr(kMsrFsBase, base); }

@@ -79,6 +79,12 @@ uint64_t walltime_ns() {
 
 uint64_t tsc_khz() { return g_tsc_khz; }
 
+void idle(uint64_t ns) {
+  // Nothing can become ready (no network device yet): a plain sleep.
+  silk::hvt::HvtPoll args{ns, 0, 0, 0};
+  hypercall(Hypercall::Poll, &args);
+}
+
 void halt(int status) {
   silk::hvt::HvtHalt args{status, 0};
   hypercall(Hypercall::Halt, &args);

@@ -94,6 +94,40 @@ uint64_t cmos_walltime_ns() {
   return secs > 0 ? static_cast<uint64_t>(secs) * 1000000000ull : 0;
 }
 
+// The i8254 PIT (Intel 82C54 data sheet): channel 0 counts down from 65536
+// at 1.193182 MHz in mode 2; a latch command freezes the count for two byte
+// reads. (Channel 2's gate and output are on port 0x61, which QEMU's
+// microvm does not have.) Its interrupt line is never unmasked: IF stays 0.
+constexpr uint16_t kPitChannel0 = 0x40, kPitCommand = 0x43;
+constexpr uint64_t kPitHz = 1193182;
+
+uint16_t pit_read() {
+  x86_64::outb(kPitCommand, 0x00);  // latch channel 0
+  uint8_t lo = x86_64::inb(kPitChannel0);
+  uint8_t hi = x86_64::inb(kPitChannel0);
+  return static_cast<uint16_t>(lo | (hi << 8));
+}
+
+// TSC ticks per millisecond over 10 ms of PIT counting; 0 when the PIT does
+// not count (absent: reads return 0xff).
+uint64_t calibrate_tsc_with_pit() {
+  x86_64::outb(kPitCommand, 0x34);  // channel 0, lobyte/hibyte, mode 2, binary
+  x86_64::outb(kPitChannel0, 0);
+  x86_64::outb(kPitChannel0, 0);    // reload 65536
+  constexpr uint64_t kTarget = kPitHz / 100;
+  uint16_t previous = pit_read();
+  uint64_t tsc0 = arch::read_timestamp();
+  uint64_t elapsed = 0;
+  for (int i = 0; i < 2000000 && elapsed < kTarget; ++i) {
+    uint16_t now = pit_read();
+    elapsed += static_cast<uint16_t>(previous - now);
+    previous = now;
+  }
+  if (elapsed < kTarget) return 0;
+  uint64_t ticks = arch::read_timestamp() - tsc0;
+  return ticks * (kPitHz / 1000) / elapsed;
+}
+
 }  // namespace
 
 void clock_init() {
@@ -112,6 +146,7 @@ void clock_init() {
     return;
   }
   if (cmos_walltime_ns() != 0) g_source = Source::kCmos;
+  g_tsc_khz = calibrate_tsc_with_pit();
 }
 
 uint64_t clock_walltime_ns() {

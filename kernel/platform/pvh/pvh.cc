@@ -67,6 +67,19 @@ void console_write(const char* data, size_t len, int stream) {
 uint64_t walltime_ns() { return clock_walltime_ns(); }
 uint64_t tsc_khz() { return clock_tsc_khz(); }
 
+void idle(uint64_t ns) {
+  uint64_t khz = clock_tsc_khz();
+  if (khz == 0) {
+    uint64_t start = clock_walltime_ns();
+    if (start == 0) return;  // no clock at all: nothing to wait on
+    while (clock_walltime_ns() - start < ns) asm volatile("pause");
+    return;
+  }
+  uint64_t ticks = ns / 1000000 * khz + ns % 1000000 * khz / 1000000;
+  uint64_t start = arch::read_timestamp();
+  while (arch::read_timestamp() - start < ticks) asm volatile("pause");
+}
+
 void halt(int status) {
   // isa-debug-exit carries 7 bits of {status}: the whole status also goes to
   // COM3 when there is one ("exit N", read by silk image's qemu.sh).

@@ -11,6 +11,7 @@ void init(uint64_t start_info);
 void console_write(const char* data, size_t len, int stream);
 uint64_t walltime_ns();
 uint64_t tsc_khz();
+void idle(uint64_t ns);
 [[noreturn]] void halt(int status);
 MemoryMap memory_map();
 const char* cmdline();

@@ -1,0 +1,27 @@
+#include "proc/sleep.h"
+
+#include "platform/platform.h"
+#include "proc/process.h"
+
+namespace silk::kernel::proc {
+namespace {
+
+uint64_t g_slept = 0;
+
+}  // namespace
+
+void sleep_until(uint64_t deadline) {
+  uint64_t start = monotonic_ns();
+  for (uint64_t now = start; now < deadline; now = monotonic_ns()) platform::idle(deadline - now);
+  uint64_t end = monotonic_ns();
+  g_slept += end > start ? end - start : 0;
+}
+
+void sleep_for(uint64_t ns) {
+  uint64_t now = monotonic_ns();
+  sleep_until(now + ns < now ? ~uint64_t{0} : now + ns);
+}
+
+uint64_t slept_ns() { return g_slept; }
+
+}  // namespace silk::kernel::proc

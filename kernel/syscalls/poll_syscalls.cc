@@ -1,0 +1,80 @@
+// poll and ppoll over the console descriptors 0-2 (the only ones there are
+// until the fd table exists): 1 and 2 are always writable, 0 never has input;
+// negative fds are skipped, others are POLLNVAL. With nothing ready a finite
+// timeout sleeps it out (proc/sleep.h) and returns 0; an infinite one would
+// block forever (no input source, no other thread), so it logs that and
+// returns -EDEADLK. ppoll's signal mask is checked but not applied: no signal
+// can arrive while it sleeps.
+#include "lib/format.h"
+#include "proc/memory.h"
+#include "proc/process.h"
+#include "proc/sleep.h"
+#include "syscalls/syscalls.h"
+#include "syscalls/user_copy.h"
+
+namespace silk::kernel::syscalls {
+namespace {
+
+constexpr int16_t kPollIn = 0x1, kPollOut = 0x4, kPollNval = 0x20, kPollRdNorm = 0x40, kPollWrNorm = 0x100;
+constexpr uint64_t kMaxFds = 1024;  // RLIMIT_NOFILE
+
+struct PollFd {
+  int32_t fd;
+  int16_t events, revents;
+};
+static_assert(sizeof(PollFd) == 8);
+
+// Fills in revents; the number of entries with any.
+int64_t scan(uint64_t fds, uint64_t nfds) {
+  // SAFETY: the callers checked [fds, +nfds * 8) with prepare(write).
+  auto* p = reinterpret_cast<PollFd*>(fds);
+  int64_t ready = 0;
+  for (uint64_t i = 0; i < nfds; ++i) {
+    int16_t revents = 0;
+    if (p[i].fd > 2) {
+      revents = kPollNval;
+    } else if (p[i].fd == 1 || p[i].fd == 2) {
+      revents = static_cast<int16_t>(p[i].events & (kPollOut | kPollWrNorm));
+    }
+    (void)kPollIn, (void)kPollRdNorm;  // fd 0: no input, ever
+    p[i].revents = revents;
+    if (revents != 0) ++ready;
+  }
+  return ready;
+}
+
+int64_t poll_for(uint64_t fds, uint64_t nfds, bool forever, uint64_t timeout_ns) {
+  if (nfds > kMaxFds) return -kEinval;
+  if (!proc::memory::prepare(fds, nfds * sizeof(PollFd), true)) return -kEfault;
+  int64_t ready = scan(fds, nfds);
+  if (ready != 0) return ready;
+  if (forever) {
+    kprintf("silk kernel: %s: poll without a timeout on %lu fds, none can become ready: -EDEADLK\n",
+            proc::exe_path(), nfds);
+    return -kEdeadlk;
+  }
+  proc::sleep_for(timeout_ns);
+  return 0;
+}
+
+}  // namespace
+
+int64_t sys_poll(uint64_t fds, uint64_t nfds, uint64_t timeout_ms, uint64_t, uint64_t, uint64_t) {
+  auto ms = static_cast<int32_t>(timeout_ms);
+  return poll_for(fds, nfds, ms < 0, ms < 0 ? 0 : static_cast<uint64_t>(ms) * 1000000);
+}
+
+int64_t sys_ppoll(uint64_t fds, uint64_t nfds, uint64_t timeout, uint64_t sigmask, uint64_t sigsetsize,
+                  uint64_t) {
+  if (sigmask != 0 && sigsetsize != 8) return -kEinval;
+  uint64_t ns = 0;
+  if (timeout != 0) {
+    if (int64_t r = read_timespec(timeout, &ns); r != 0) return r;
+  }
+  int64_t r = poll_for(fds, nfds, timeout == 0, ns);
+  // The time left, as Linux writes it back: none after a timeout.
+  if (r == 0 && timeout != 0) (void)copy_out(timeout, Timespec{0, 0});
+  return r;
+}
+
+}  // namespace silk::kernel::syscalls
