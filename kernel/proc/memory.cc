@@ -117,6 +117,7 @@ bool split_at(uint64_t address) {
 // Unmaps [start, end) and releases its frames: costs the present leaves and
 // the tables they are in, not the size of the range.
 void release_pages(uint64_t start, uint64_t end) {
+  if (user_clear::covers_stub(start, end)) user_clear::forget();
   uint64_t released = 0;
   // Fails only when a 2 MiB leaf the range cuts needs a page-table frame to
   // be split and none is left; that leaf then stays mapped (and memory is

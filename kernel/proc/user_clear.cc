@@ -44,9 +44,13 @@ bool init() {
 
 bool available() {
   PhysAddr phys;
-  return !g_active && !g_stub_frame.is_null() && mm::kernel_space().translate(VirtAddr{kStubAddress}, &phys) &&
-         phys == g_stub_frame;
+  arch::PageFlags flags;
+  return !g_active && !g_stub_frame.is_null() &&
+         mm::kernel_space().translate(VirtAddr{kStubAddress}, &phys, &flags) && phys == g_stub_frame &&
+         flags.user && flags.executable;
 }
+
+void forget() { g_stub_frame = PhysAddr{}; }
 
 void start(arch::TrapFrame* frame, uint64_t address, uint64_t size, int prot) {
   g_parked = *frame;

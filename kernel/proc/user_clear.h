@@ -27,9 +27,13 @@ inline constexpr uint64_t kFinishCall = 0x5117'0001;                 // past eve
 // Maps the stub page (a region R-X at kStubAddress) when the process starts.
 // False: no stub, and clearing stays in ring 0.
 bool init();
-// Whether start() may be used: the stub is still mapped (a MAP_FIXED or
-// munmap over it ends that) and no clearing is in flight.
+// Whether start() may be used: the stub page is still mapped user-executable
+// and no clearing is in flight.
 bool available();
+// The stub page's frame was unmapped and released (munmap, MAP_FIXED or
+// madvise over it): it is never used again.
+void forget();
+inline bool covers_stub(uint64_t start, uint64_t end) { return start <= kStubAddress && kStubAddress < end; }
 // Parks {frame} and points it at the stub to clear [{address}, +{size})
 // (mapped user-writable by the caller); then the memory gets {prot}.
 void start(arch::TrapFrame* frame, uint64_t address, uint64_t size, int prot);
