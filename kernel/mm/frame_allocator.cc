@@ -107,7 +107,8 @@ PhysAddr allocate() {
   return p;
 }
 
-PhysAddr allocate_zeroed() {
+PhysAddr allocate_uncleared(bool* zero) {
+  *zero = true;
   if (!g_initialized) {
     PhysAddr p = allocate();
     memset(phys_to_virt<void>(p), 0, kFrameSize);
@@ -121,12 +122,19 @@ PhysAddr allocate_zeroed() {
   PhysAddr p = allocate_contiguous(1);  // fresh RAM: zero
   if (!p.is_null()) return p;
   if (g_free_list == nullptr && !split_large_block()) return PhysAddr{};
-  p = pop(&g_free_list, kFrameSize);
-  memset(phys_to_virt<void>(p), 0, kFrameSize);
+  *zero = false;
+  return pop(&g_free_list, kFrameSize);
+}
+
+PhysAddr allocate_zeroed() {
+  bool zero;
+  PhysAddr p = allocate_uncleared(&zero);
+  if (!zero) memset(phys_to_virt<void>(p), 0, kFrameSize);
   return p;
 }
 
-PhysAddr allocate_large() {
+PhysAddr allocate_large_uncleared(bool* zero) {
+  *zero = true;
   // Top-down from the highest range, so low memory stays for frames. The
   // first block from a range leaves its unaligned tail as clean frames.
   for (size_t i = g_range_count; i-- > g_current;) {
@@ -141,8 +149,14 @@ PhysAddr allocate_large() {
     return PhysAddr{top - kLargeSize};
   }
   if (g_large_list == nullptr) return PhysAddr{};
-  PhysAddr p = pop(&g_large_list, kLargeSize);
-  memset(phys_to_virt<void>(p), 0, kLargeSize);
+  *zero = false;
+  return pop(&g_large_list, kLargeSize);
+}
+
+PhysAddr allocate_large() {
+  bool zero;
+  PhysAddr p = allocate_large_uncleared(&zero);
+  if (!p.is_null() && !zero) memset(phys_to_virt<void>(p), 0, kLargeSize);
   return p;
 }
 

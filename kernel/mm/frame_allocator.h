@@ -51,6 +51,11 @@ PhysAddr allocate_large();
 // Returns a block from allocate_large() (whole; a block whose mapping was
 // split goes back frame by frame with release()).
 void release_large(PhysAddr block);
+// The same two without the clearing: {*zero} says whether the memory is
+// known to be zero; when it is not, the caller clears it (proc/memory does
+// that from ring 3 where it can).
+PhysAddr allocate_uncleared(bool* zero);
+PhysAddr allocate_large_uncleared(bool* zero);
 // {count} physically contiguous frames (from the bump ranges only).
 PhysAddr allocate_contiguous(uint64_t count);
 // Returns a frame from allocate*() (not from the early pool).

@@ -3,6 +3,7 @@
 #include "lib/string.h"
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
+#include "proc/user_clear.h"
 #include "syscalls/syscalls.h"
 
 namespace silk::kernel::proc::memory {
@@ -116,6 +117,7 @@ bool split_at(uint64_t address) {
 // Unmaps [start, end) and releases its frames: costs the present leaves and
 // the tables they are in, not the size of the range.
 void release_pages(uint64_t start, uint64_t end) {
+  if (user_clear::covers_stub(start, end)) user_clear::forget();
   uint64_t released = 0;
   // Fails only when a 2 MiB leaf the range cuts needs a page-table frame to
   // be split and none is left; that leaf then stays mapped (and memory is
@@ -156,31 +158,38 @@ bool carve(uint64_t start, uint64_t end) {
   return true;
 }
 
-// Maps a zeroed page (or, when the region covers the whole aligned 2 MiB
-// around it and nothing is mapped there yet, a zeroed 2 MiB block) at
-// {address}: demand paging. Large leaves keep faults and page-table work
-// 512 times fewer for big mappings (kvm-pvm emulates every ring-0
-// instruction, so that is where the time goes).
-bool fault_in(uint64_t address, const Region& r) {
+// Maps {phys} ({size} bytes: a frame or a block) at {virt} for region {r}
+// as zeroed memory: fresh memory as it is; recycled memory cleared from
+// ring 3 through the stub when {frame} (a ring-3 fault) allows, else here.
+bool map_zeroed(uint64_t virt, PhysAddr phys, uint64_t size, bool zero, const Region& r, arch::TrapFrame* frame) {
+  bool via_stub = !zero && frame != nullptr && user_clear::available();
+  if (!zero && !via_stub) memset(phys_to_virt<void>(phys), 0, size);
+  if (!space().map(VirtAddr{virt}, phys, size, flags_for(via_stub ? kProtRead | kProtWrite : r.prot))) return false;
+  g_present += size / kPage;
+  if (via_stub) user_clear::start(frame, virt, size, r.prot);
+  return true;
+}
+
+// Demand paging at {address}: a 2 MiB block when the region covers the
+// whole aligned 2 MiB around it and nothing is mapped there yet, else a
+// 4 KiB page. Large leaves keep faults and page-table work 512 times fewer
+// for big mappings (kvm-pvm emulates every ring-0 instruction, so that is
+// where the time goes).
+bool fault_in(uint64_t address, const Region& r, arch::TrapFrame* frame) {
+  bool zero;
   uint64_t block = align_down(address, kLarge);
   if (block >= r.start && block + kLarge <= r.end && space().is_hole(VirtAddr{block}, 1)) {
-    PhysAddr large = mm::frames::allocate_large();
+    PhysAddr large = mm::frames::allocate_large_uncleared(&zero);
     if (!large.is_null()) {
-      if (space().map(VirtAddr{block}, large, kLarge, flags_for(r.prot))) {
-        g_present += kLarge / kPage;
-        return true;
-      }
+      if (map_zeroed(block, large, kLarge, zero, r, frame)) return true;
       mm::frames::release_large(large);
     }
   }
-  PhysAddr frame = mm::frames::allocate_zeroed();
-  if (frame.is_null()) return false;
-  if (!space().map(VirtAddr{align_down(address, kPage)}, frame, kPage, flags_for(r.prot))) {
-    mm::frames::release(frame);
-    return false;
-  }
-  ++g_present;
-  return true;
+  PhysAddr page = mm::frames::allocate_uncleared(&zero);
+  if (page.is_null()) return false;
+  if (map_zeroed(align_down(address, kPage), page, kPage, zero, r, frame)) return true;
+  mm::frames::release(page);
+  return false;
 }
 
 // Whether [start, start + size) may hold a new mapping: no region there and
@@ -251,7 +260,7 @@ bool map_page(uint64_t page, PhysAddr frame, int prot) {
   return true;
 }
 
-Fault handle_fault(uint64_t address, uint64_t error) {
+Fault handle_fault(uint64_t address, uint64_t error, arch::TrapFrame* frame) {
   Region* r = find(address);
   if (r == nullptr) return Fault::kUnmapped;
   if ((error & 1) != 0) return Fault::kDenied;  // present: a protection violation
@@ -259,7 +268,7 @@ Fault handle_fault(uint64_t address, uint64_t error) {
   if (write && (r->prot & kProtWrite) == 0) return Fault::kDenied;
   if (fetch && (r->prot & kProtExec) == 0) return Fault::kDenied;
   if (r->prot == 0) return Fault::kDenied;
-  return fault_in(address, *r) ? Fault::kResolved : Fault::kNoMemory;
+  return fault_in(address, *r, frame) ? Fault::kResolved : Fault::kNoMemory;
 }
 
 bool prepare(uint64_t address, uint64_t size, bool write) {
@@ -280,7 +289,7 @@ bool prepare(uint64_t address, uint64_t size, bool write) {
     }
     Region* r = find(page);
     if (r == nullptr || (r->prot & need) == 0) return false;
-    if (!space().translate(VirtAddr{page}, &phys) && !fault_in(page, *r)) return false;
+    if (!space().translate(VirtAddr{page}, &phys) && !fault_in(page, *r, nullptr)) return false;
     page += kPage;
   }
   return true;
@@ -406,6 +415,10 @@ int64_t mremap(uint64_t old_address, uint64_t old_size, uint64_t new_size, int f
   if (!m.ok || !space().unmap(VirtAddr{old_address}, moved)) return -kEnomem;
   carve(old_address, old_address + old_size);  // whatever was not moved is released
   return static_cast<int64_t>(to);
+}
+
+void set_page_protection(uint64_t address, uint64_t size, int prot) {
+  (void)space().protect(VirtAddr{address}, size, flags_for(prot));  // whole leaves: no split, cannot fail
 }
 
 uint64_t present_pages() { return g_present; }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "arch/paging.h"
+#include "arch/trap_frame.h"
 
 namespace silk::kernel::proc::memory {
 
@@ -48,8 +49,14 @@ bool map_page(uint64_t page, PhysAddr frame, int prot);
 // nothing is mapped there yet, else a zeroed 4 KiB page. Otherwise
 // the fault is the program's: outside every region, inside one that does
 // not allow the access, or no frame was left.
+// A fault from ring 3 passes its {frame}: recycled memory is then cleared
+// from ring 3 (proc/user_clear.h), which redirects {frame} through the stub;
+// the kernel's own faults pass nullptr.
 enum class Fault { kResolved, kUnmapped, kDenied, kNoMemory };
-Fault handle_fault(uint64_t address, uint64_t error);
+Fault handle_fault(uint64_t address, uint64_t error, arch::TrapFrame* frame);
+// Gives the pages present in [{address}, +{size}) the page protection of
+// {prot}, leaving the regions alone (proc/user_clear's last step).
+void set_page_protection(uint64_t address, uint64_t size, int prot);
 
 // Checks that [{address}, +{size}) is user memory with read (or, with
 // {write}, write) access and makes its pages present, so the kernel can copy

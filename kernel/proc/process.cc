@@ -9,6 +9,7 @@
 #include "proc/memory.h"
 #include "proc/signal.h"
 #include "proc/sleep.h"
+#include "proc/user_clear.h"
 
 namespace silk::kernel::proc {
 namespace {
@@ -134,6 +135,7 @@ void run(const uint8_t* data, uint64_t size, const char* cmdline) {
     kprintf("silk kernel: cannot set up the user stack\n");
     return;
   }
+  if (!user_clear::init()) kprintf("silk kernel: no stub page: recycled memory is cleared in ring 0\n");
   uint64_t sp = build_stack(image, argc, argv);
   kprintf("silk kernel: running %s (%s, entry 0x%lx, %d arg%s, xcr0 0x%lx)\n", g_exe,
           image.pie ? "static-pie" : "static", image.entry, argc, argc == 1 ? "" : "s", xcr0);
@@ -143,7 +145,7 @@ void run(const uint8_t* data, uint64_t size, const char* cmdline) {
 }
 
 void user_page_fault(arch::TrapFrame* frame, uint64_t address) {
-  memory::Fault result = memory::handle_fault(address, frame->error_code);
+  memory::Fault result = memory::handle_fault(address, frame->error_code, frame);
   if (result == memory::Fault::kResolved) return;
   signal::Fault fault{signal::kSigSegv, signal::kSegvMaperr, address, 14, frame->error_code, address};
   if (result == memory::Fault::kDenied) fault.code = signal::kSegvAccerr;
@@ -152,7 +154,7 @@ void user_page_fault(arch::TrapFrame* frame, uint64_t address) {
 }
 
 bool kernel_fault_on_user(uint64_t address, uint64_t error) {
-  return address >= memory::kUserMin && memory::handle_fault(address, error) == memory::Fault::kResolved;
+  return address >= memory::kUserMin && memory::handle_fault(address, error, nullptr) == memory::Fault::kResolved;
 }
 
 const char* exe_path() { return g_exe; }

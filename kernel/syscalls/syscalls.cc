@@ -11,6 +11,7 @@
 #include "proc/memory.h"
 #include "proc/process.h"
 #include "proc/signal.h"
+#include "proc/user_clear.h"
 
 extern "C" int syscall_dispatch(silk::kernel::arch::TrapFrame* frame);
 
@@ -262,6 +263,10 @@ int64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
 }  // namespace
 
 void run(arch::TrapFrame* frame) {
+  if (frame->rax == proc::user_clear::kFinishCall && proc::user_clear::finish(frame)) {
+    proc::signal::deliver_pending(frame);
+    return;
+  }
   frame->rax = static_cast<uint64_t>(
       invoke(frame->rax, frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9));
   proc::signal::deliver_pending(frame);

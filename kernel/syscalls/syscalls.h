@@ -23,7 +23,7 @@ void run(arch::TrapFrame* frame);
 // (arch/x86_64/exceptions.cc). The first time, this prints a note.
 void note_syscall_fault_path();
 
-// errno values (asm-generic/errno-base.h).
+// errno values (asm-generic/errno-base.h, errno.h).
 inline constexpr int64_t kEperm = 1, kEnoent = 2, kEsrch = 3, kEintr = 4, kEbadf = 9, kEagain = 11,
                          kEnomem = 12, kEacces = 13, kEfault = 14, kEexist = 17, kEnodev = 19, kEinval = 22,
                          kEnotty = 25, kErange = 34, kEdeadlk = 35, kEnosys = 38, kEtimedout = 110;

@@ -33,6 +33,7 @@ case $runner in
     # (IA32_ARCH_CAPABILITIES) for -cpu host; the kernel does not use it.
     # SILK_KERNEL_QEMU_ACCEL=tcg forces TCG (which runs the real SYSCALL path).
     if [[ ${SILK_KERNEL_QEMU_ACCEL:-} != tcg ]] && kvm_usable; then
+      # shellcheck disable=SC2054  # "host,-arch-capabilities" is one argument
       accel=(-enable-kvm -cpu host,-arch-capabilities)
     fi
     initrd_args=()
@@ -56,11 +57,11 @@ case $runner in
     # `silk vm KERNEL.elf -- WORDS...`: the words form the command line
     # (split on purpose). Exit status: the guest's halt status; 123 when the
     # monitor stopped a misbehaving guest (a triple fault among others).
+    vm_args=()
+    [[ -n $initrd ]] && vm_args=(--initrd "$initrd")
+    [[ -n $mem ]] && vm_args+=(--mem "$mem")
     # shellcheck disable=SC2086
-    initrd_args=()
-    [[ -n $initrd ]] && initrd_args=(--initrd "$initrd")
-    [[ -n $mem ]] && initrd_args+=(--mem "$mem")
-    timeout -k 5 "$timeout_s" "$silk" vm "${initrd_args[@]}" "$kernel" -- $cmdline </dev/null >"$out" 2>&1
+    timeout -k 5 "$timeout_s" "$silk" vm "${vm_args[@]}" "$kernel" -- $cmdline </dev/null >"$out" 2>&1
     status=$?
     want=$expected
     ;;
