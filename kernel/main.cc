@@ -10,6 +10,8 @@
 
 #include "arch/cpu.h"
 #include "arch/exceptions.h"
+#include "fs/cpio.h"
+#include "fs/vfs.h"
 #include "lib/cmdline.h"
 #include "lib/format.h"
 #include "lib/panic.h"
@@ -83,11 +85,19 @@ void init_memory() {
   // data, the PVH start info, the monitor's boot structures), the kernel
   // image, and the initrd.
   platform::BootModule initrd = platform::initrd();
-  // A fixed-address ET_EXEC in the initrd (usually at 0x400000, inside the
+  // A fixed-address ET_EXEC program (usually at 0x400000, inside the
   // identity-mapped RAM): its physical pages stay unused, so its user pages
-  // can replace the identity map there (proc/elf_loader.h).
+  // can replace the identity map there (proc/elf_loader.h). The program is
+  // the initrd itself, or the file the command line names in a cpio initrd.
   uint64_t exec_lo = 0, exec_hi = 0;
-  proc::fixed_range(reinterpret_cast<const uint8_t*>(initrd.base), initrd.size, &exec_lo, &exec_hi);
+  const auto* program = reinterpret_cast<const uint8_t*>(initrd.base);
+  uint64_t program_size = initrd.size;
+  if (fs::cpio::is_cpio(program, program_size)) {
+    char path[256];
+    proc::program_path(platform::cmdline(), path, sizeof path);
+    if (!fs::cpio::find(program, initrd.size, path, &program, &program_size)) program = nullptr;
+  }
+  if (proc::fixed_range(program, program_size, &exec_lo, &exec_hi)) proc::set_fixed_range(exec_lo, exec_hi);
   const mm::frames::Range reserved[] = {
       {0, 1 * kMiB},
       {reinterpret_cast<uint64_t>(__kernel_start),
@@ -306,11 +316,17 @@ void run_selftest(const char* name) {
   if (cmdline_value(platform::cmdline(), "trace-boot", selftest, sizeof selftest)) print_marks();
   if (cmdline_value(platform::cmdline(), "selftest", selftest, sizeof selftest)) run_selftest(selftest);
   if (g_checks_failed != 0) platform::halt(platform::kExitSelfCheckFailed);
+  // With a program (an ELF initrd, or a cpio archive with the program the
+  // command line names): the root file system, then the process.
   platform::BootModule initrd = platform::initrd();
   const auto* image = reinterpret_cast<const uint8_t*>(initrd.base);
-  if (proc::is_elf(image, initrd.size)) {
-    proc::run(image, initrd.size, platform::cmdline());  // returns only on failure
-    platform::halt(platform::kExitPanic);
+  if (fs::classify_initrd(image, initrd.size) != fs::InitrdKind::kNone) {
+    char path[fs::kPathMax];
+    proc::program_path(platform::cmdline(), path, sizeof path);
+    fs::init(image, initrd.size, path);
+    int status = proc::run(platform::cmdline());  // returns only on failure
+    kprintf("silk kernel: halting, status %d\n", status);
+    platform::halt(status);
   }
   kprintf("silk kernel: halting, status 0\n");
   platform::halt(platform::kExitOk);

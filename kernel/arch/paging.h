@@ -20,6 +20,10 @@ struct PageFlags {
   bool writable = false;
   bool executable = false;
   bool user = false;
+  // The frame is not the mapping's own (a file's page in the initrd, mapped
+  // read-only): unmapping does not release it, and it never becomes
+  // writable (a write copies it first). A software bit of the entry.
+  bool borrowed = false;
 };
 
 using PageTableEntry = uint64_t;

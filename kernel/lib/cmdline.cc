@@ -29,4 +29,13 @@ bool cmdline_value(const char* cmdline, const char* key, char* out, size_t cap) 
   return false;
 }
 
+const char* cmdline_program_args(const char* cmdline) {
+  for (const char* p = cmdline; *p != '\0'; ++p) {
+    if (p[0] == '-' && p[1] == '-' && (p == cmdline || p[-1] == ' ') && (p[2] == ' ' || p[2] == '\0')) {
+      return p + 2;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace silk::kernel

@@ -11,4 +11,8 @@ namespace silk::kernel {
 // "{key}" counts as present with an empty value.
 bool cmdline_value(const char* cmdline, const char* key, char* out, size_t cap);
 
+// The words after the word "--" (the program's argv), or nullptr when there
+// is no "--".
+const char* cmdline_program_args(const char* cmdline);
+
 }  // namespace silk::kernel

@@ -23,11 +23,16 @@ void* memmove(void* dst, const void* src, size_t n) {
   auto* d = static_cast<unsigned char*>(dst);
   auto* s = static_cast<const unsigned char*>(src);
   if (d <= s || d >= s + n) return memcpy(dst, src, n);
-  // Overlapping with dst above src: copy backwards.
-  // SAFETY: as memcpy; std/cld brackets the backward copy.
-  void* de = d + n - 1;
-  const void* se = s + n - 1;
-  asm volatile("std\n\trep movsb\n\tcld" : "+D"(de), "+S"(se), "+c"(n) : : "memory");
+  // Overlapping with dst above src: copy backwards, the odd bytes at the end
+  // first, then whole quadwords (as memcpy: fewer iterations).
+  // SAFETY: as memcpy; std/cld brackets each backward copy.
+  size_t words = n / 8, tail = n % 8;
+  unsigned char* de = d + n - 1;
+  const unsigned char* se = s + n - 1;
+  asm volatile("std\n\trep movsb\n\tcld" : "+D"(de), "+S"(se), "+c"(tail) : : "memory");
+  de -= 7;  // movsq addresses the quadword's first byte
+  se -= 7;
+  asm volatile("std\n\trep movsq\n\tcld" : "+D"(de), "+S"(se), "+c"(words) : : "memory");
   return dst;
 }
 
@@ -50,16 +55,31 @@ int memcmp(const void* a, const void* b, size_t n) {
   return 0;
 }
 
-size_t strlen(const char* s) {
-  size_t n = 0;
-  while (s[n] != '\0') ++n;
-  return n;
-}
+size_t strlen(const char* s) { return strnlen(s, ~size_t{0}); }
 
 size_t strnlen(const char* s, size_t max) {
-  size_t n = 0;
-  while (n < max && s[n] != '\0') ++n;
-  return n;
+  // A quadword at a time (paths are scanned in ring 0, which PVM emulates):
+  // aligned loads never cross a page, so the bytes read around the string
+  // are in pages the string itself occupies. The bytes before {s} in the
+  // first quadword are forced non-zero.
+  using Word = uint64_t __attribute__((may_alias));
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  uintptr_t start = reinterpret_cast<uintptr_t>(s);
+  const Word* w = reinterpret_cast<const Word*>(start & ~uintptr_t{7});
+  size_t skip = start & 7;
+  uint64_t v = *w | ((uint64_t{1} << (8 * skip)) - 1);
+  size_t n = 0;  // bytes of the string before the current quadword's end
+  for (;;) {
+    uint64_t zero = (v - kOnes) & ~v & kHighs;  // the lowest flagged byte is the first NUL
+    if (zero != 0) {
+      size_t at = static_cast<size_t>(__builtin_ctzll(zero) / 8) - skip + n;
+      return at < max ? at : max;
+    }
+    n += 8 - skip;
+    skip = 0;
+    if (n >= max) return max;
+    v = *++w;
+  }
 }
 
 int strcmp(const char* a, const char* b) {

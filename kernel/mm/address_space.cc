@@ -135,10 +135,13 @@ bool AddressSpace::edit(VirtAddr virt, uint64_t size, Edit op, arch::PageFlags f
       if (!split_leaf(e, level)) return false;
       continue;
     }
+    bool borrowed = arch::entry_flags(*e).borrowed;
     if (op == Edit::kProtect) {
-      *e = arch::make_leaf_entry(arch::entry_address(*e), flags, level);
+      arch::PageFlags leaf = flags;
+      leaf.borrowed = borrowed;  // stays read-only (make_leaf_entry)
+      *e = arch::make_leaf_entry(arch::entry_address(*e), leaf, level);
     } else {
-      if (op == Edit::kUnmapRelease && level == 0) frames::release(arch::entry_address(*e));
+      if (op == Edit::kUnmapRelease && level == 0 && !borrowed) frames::release(arch::entry_address(*e));
       *e = 0;
     }
     if (active) arch::flush_tlb_page(virt);

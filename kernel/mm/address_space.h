@@ -34,11 +34,13 @@ class AddressSpace {
   // was left.
   [[nodiscard]] bool unmap(VirtAddr virt, uint64_t size) { return edit(virt, size, Edit::kUnmap, {}); }
   // The same, and hands the 4 KiB frames of the removed leaves back to
-  // mm/frames (user memory: every frame came from frames::allocate).
+  // mm/frames (user memory: every frame came from frames::allocate), except
+  // borrowed ones (arch::PageFlags::borrowed).
   [[nodiscard]] bool unmap_release(VirtAddr virt, uint64_t size) {
     return edit(virt, size, Edit::kUnmapRelease, {});
   }
-  // Gives the present leaves in the range {flags}; holes stay holes.
+  // Gives the present leaves in the range {flags}; holes stay holes, and
+  // borrowed leaves stay borrowed and read-only.
   [[nodiscard]] bool protect(VirtAddr virt, uint64_t size, arch::PageFlags flags) {
     return edit(virt, size, Edit::kProtect, flags);
   }

@@ -1,31 +1,34 @@
 #include "proc/memory.h"
 
+#include "fs/devices.h"
+#include "fs/file.h"
+#include "fs/file_data.h"
+#include "fs/node.h"
+#include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
-#include "syscalls/syscalls.h"
 
 namespace silk::kernel::proc::memory {
 namespace {
 
-using syscalls::kEexist;
-using syscalls::kEinval;
-using syscalls::kEnodev;
-using syscalls::kEnomem;
-constexpr int64_t kEacces = 13;
-
 constexpr uint64_t kPage = arch::kPageSize;
-constexpr int kMapShared = 0x01, kMapPrivate = 0x02, kMapFixed = 0x10, kMapAnonymous = 0x20;
+constexpr int kMapShared = 0x01, kMapPrivate = 0x02, kMapType = 0x03, kMapFixed = 0x10, kMapAnonymous = 0x20;
 constexpr int kMapFixedNoReplace = 0x100000;
 constexpr uint64_t kBrkMax = 1ull << 30;
 
 struct Region {
-  uint64_t start, end;  // page aligned, start < end; empty slot when end == 0
+  uint64_t start, end;  // page aligned, start < end
+  uint64_t offset;      // kFile: the file offset at start (page aligned)
+  uint64_t zero_from;   // kFile: addresses from here on read as zero
+  fs::Node* node;       // kFile: referenced
   int prot;
+  RegionKind kind;
+  bool shared;
 };
 constexpr int kMaxRegions = 512;
-Region g_regions[kMaxRegions];
-int g_region_count = 0;  // slots in use (holes are compacted away)
+Region g_regions[kMaxRegions];  // sorted by start, never overlapping
+int g_count = 0;
 
 uint64_t g_low_lo = 0, g_low_hi = 0;
 uint64_t g_brk_base = 0, g_brk = 0;
@@ -33,6 +36,7 @@ uint64_t g_mmap_next = kMmapTop;
 uint64_t g_present = 0;
 
 mm::AddressSpace& space() { return mm::kernel_space(); }
+uint64_t min(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
 arch::PageFlags flags_for(int prot) {
   // PROT_NONE keeps the page (and its contents) but only for the kernel: a
@@ -46,64 +50,128 @@ bool allowed(uint64_t start, uint64_t end) {
   return start >= kUserMin || (start >= g_low_lo && end <= g_low_hi);
 }
 
-Region* find(uint64_t address) {
-  for (int i = 0; i < g_region_count; ++i) {
-    if (address >= g_regions[i].start && address < g_regions[i].end) return &g_regions[i];
+// The index of the first region ending above {address} (g_count if none):
+// ends are sorted too, since regions do not overlap.
+int first_ending_above(uint64_t address) {
+  int lo = 0, hi = g_count;
+  while (lo < hi) {
+    int mid = (lo + hi) / 2;
+    if (g_regions[mid].end > address) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
   }
-  return nullptr;
+  return lo;
+}
+
+Region* find(uint64_t address) {
+  int i = first_ending_above(address);
+  return i < g_count && g_regions[i].start <= address ? &g_regions[i] : nullptr;
 }
 
 uint64_t covered(uint64_t start, uint64_t end) {
   uint64_t bytes = 0;
-  for (int i = 0; i < g_region_count; ++i) {
-    uint64_t a = g_regions[i].start > start ? g_regions[i].start : start;
-    uint64_t b = g_regions[i].end < end ? g_regions[i].end : end;
-    if (a < b) bytes += b - a;
+  for (int i = first_ending_above(start); i < g_count && g_regions[i].start < end; ++i) {
+    bytes += min(g_regions[i].end, end) - (g_regions[i].start > start ? g_regions[i].start : start);
   }
   return bytes;
+}
+
+void insert_at(int i, const Region& r) {
+  memmove(&g_regions[i + 1], &g_regions[i], (g_count - i) * sizeof(Region));
+  g_regions[i] = r;
+  ++g_count;
+  if (r.node != nullptr) fs::ref(r.node);
+}
+
+void erase_at(int i) {
+  fs::Node* node = g_regions[i].node;
+  memmove(&g_regions[i], &g_regions[i + 1], (g_count - i - 1) * sizeof(Region));
+  --g_count;
+  if (node != nullptr) fs::unref(node);
+}
+
+// Splits the region holding {address} strictly inside it into two at
+// {address} (the upper half's file offset follows). The caller made sure a
+// slot is free.
+void split_at(uint64_t address) {
+  int i = first_ending_above(address);
+  if (i == g_count || g_regions[i].start >= address) return;
+  Region upper = g_regions[i];
+  upper.start = address;
+  if (upper.kind == RegionKind::kFile) upper.offset += address - g_regions[i].start;
+  g_regions[i].end = address;
+  insert_at(i + 1, upper);
+}
+
+// How many splits at {start} and {end} a change to [start, end) needs.
+int splits_for(uint64_t start, uint64_t end) {
+  const Region* a = find(start);
+  const Region* b = find(end);
+  return (a != nullptr && a->start < start ? 1 : 0) + (b != nullptr && b->start < end ? 1 : 0);
 }
 
 // Removes [start, end) from the regions (splitting at the edges) and unmaps
 // the pages that were there, releasing their frames. False when a split
 // needed a slot and none was left (nothing changed then).
 bool carve(uint64_t start, uint64_t end) {
-  int splits = 0;
-  for (int i = 0; i < g_region_count; ++i) {
-    if (g_regions[i].start < start && g_regions[i].end > end) ++splits;
-  }
-  if (g_region_count + splits > kMaxRegions) return false;
-  for (int i = 0; i < g_region_count;) {
-    Region r = g_regions[i];
-    uint64_t a = r.start > start ? r.start : start;
-    uint64_t b = r.end < end ? r.end : end;
-    if (a >= b) {
-      ++i;
-      continue;
-    }
-    if (!space().unmap_release(VirtAddr{a}, b - a)) return false;
-    if (r.start < a && r.end > b) {
-      g_regions[i].end = a;
-      g_regions[g_region_count++] = Region{b, r.end, r.prot};
-      ++i;
-    } else if (r.start < a) {
-      g_regions[i++].end = a;
-    } else if (r.end > b) {
-      g_regions[i++].start = b;
-    } else {
-      g_regions[i] = g_regions[--g_region_count];  // fully removed
-    }
-  }
-  return true;
+  if (g_count + splits_for(start, end) > kMaxRegions) return false;
+  split_at(start);
+  split_at(end);
+  int i = first_ending_above(start);
+  while (i < g_count && g_regions[i].start < end) erase_at(i);
+  return space().unmap_release(VirtAddr{start}, end - start);
 }
 
-bool populate(uint64_t page, int prot) {
-  PhysAddr frame = mm::frames::allocate_zeroed();
-  if (frame.is_null()) return false;
-  if (!space().map(VirtAddr{page}, frame, kPage, flags_for(prot))) {
-    mm::frames::release(frame);
+bool mergeable(const Region& a, const Region& b) {
+  return a.kind == b.kind && a.kind != RegionKind::kFile && a.prot == b.prot;
+}
+
+// Maps a fresh frame at {page} filled with what {r} shows there; false when
+// out of memory or past the end of {r}'s file.
+bool populate(uint64_t page, const Region& r) {
+  arch::PageFlags flags = flags_for(r.prot);
+  PhysAddr frame;
+  if (r.kind == RegionKind::kFile && page < r.zero_from) {
+    uint64_t offset = r.offset + (page - r.start);
+    uint64_t size = r.node->size;
+    if (offset >= align_up(size, kPage)) return false;  // SIGBUS
+    uint64_t valid = min(min(size - offset, kPage), r.zero_from - page);
+    if ((r.prot & kProtWrite) == 0 && valid == kPage && fs::data::in_place_frame(r.node, offset, &frame)) {
+      flags.borrowed = true;
+    } else {
+      frame = mm::frames::allocate();
+      if (frame.is_null()) return false;
+      auto* dst = phys_to_virt<uint8_t>(frame);
+      uint64_t n = fs::data::read(r.node, offset, dst, valid);
+      memset(dst + n, 0, kPage - n);
+    }
+  } else {
+    frame = mm::frames::allocate_zeroed();
+    if (frame.is_null()) return false;
+  }
+  if (!space().map(VirtAddr{page}, frame, kPage, flags)) {
+    if (!flags.borrowed) mm::frames::release(frame);
     return false;
   }
   ++g_present;
+  return true;
+}
+
+// A write to the borrowed (read-only) page at {page} of a writable private
+// region: the page becomes a private copy.
+bool copy_on_write(uint64_t page, const Region& r) {
+  PhysAddr old;
+  arch::PageFlags old_flags;
+  if (!space().translate(VirtAddr{page}, &old, &old_flags) || !old_flags.borrowed) return false;
+  PhysAddr frame = mm::frames::allocate();
+  if (frame.is_null()) return false;
+  memcpy(phys_to_virt<void>(frame), phys_to_virt<void>(old), kPage);
+  if (!space().map(VirtAddr{page}, frame, kPage, flags_for(r.prot))) {
+    mm::frames::release(frame);
+    return false;
+  }
   return true;
 }
 
@@ -112,49 +180,76 @@ bool populate(uint64_t page, int prot) {
 void allow_low_range(uint64_t lo, uint64_t hi) {
   g_low_lo = lo;
   g_low_hi = hi;
+  // The identity map there (RAM nobody uses: main.cc kept it from mm/frames)
+  // gives way to the program's pages, mapped on demand.
+  (void)space().unmap(VirtAddr{lo}, hi - lo);
 }
 
-bool add_region(uint64_t start, uint64_t size, int prot) {
+bool add_region(uint64_t start, uint64_t size, int prot, RegionKind kind) {
   uint64_t end = start + size;
   if (!allowed(start, end) || start % kPage != 0 || size % kPage != 0) return false;
   if (!carve(start, end)) return false;
-  // Extend a neighbour with the same protection (brk grows page by page).
-  for (int i = 0; i < g_region_count; ++i) {
-    if (g_regions[i].end == start && g_regions[i].prot == prot) {
-      g_regions[i].end = end;
-      return true;
+  Region r{start, end, 0, 0, nullptr, prot, kind, false};
+  // Grow a neighbour instead when it is the same kind of memory (brk grows
+  // page by page; mmap allocates top-down, each new block below the last).
+  int i = first_ending_above(start);
+  if (i > 0 && g_regions[i - 1].end == start && mergeable(g_regions[i - 1], r)) {
+    g_regions[i - 1].end = end;
+    if (i < g_count && g_regions[i].start == end && mergeable(g_regions[i], r)) {
+      g_regions[i - 1].end = g_regions[i].end;
+      erase_at(i);
     }
+    return true;
   }
-  if (g_region_count == kMaxRegions) return false;
-  g_regions[g_region_count++] = Region{start, end, prot};
+  if (i < g_count && g_regions[i].start == end && mergeable(g_regions[i], r)) {
+    g_regions[i].start = start;
+    return true;
+  }
+  if (g_count == kMaxRegions) return false;
+  insert_at(i, r);
   return true;
 }
 
-bool map_page(uint64_t page, PhysAddr frame, int prot) {
-  if (!space().map(VirtAddr{page}, frame, kPage, flags_for(prot))) return false;
-  ++g_present;
+bool add_file_region(uint64_t start, uint64_t size, int prot, fs::Node* node, uint64_t offset, uint64_t zero_from) {
+  uint64_t end = start + size;
+  if (!allowed(start, end) || start % kPage != 0 || size % kPage != 0 || offset % kPage != 0) return false;
+  if (!carve(start, end) || g_count == kMaxRegions) return false;
+  insert_at(first_ending_above(start), Region{start, end, offset, zero_from, node, prot, RegionKind::kFile, false});
   return true;
 }
 
 bool handle_fault(uint64_t address, uint64_t error) {
-  if ((error & 1) != 0) return false;  // present: a protection violation
   Region* r = find(address);
-  if (r == nullptr) return false;
-  bool write = (error & 2) != 0, fetch = (error & 16) != 0;
+  if (r == nullptr || r->prot == 0) return false;
+  bool present = (error & 1) != 0, write = (error & 2) != 0, fetch = (error & 16) != 0;
   if (write && (r->prot & kProtWrite) == 0) return false;
   if (fetch && (r->prot & kProtExec) == 0) return false;
-  if (r->prot == 0) return false;
-  return populate(address & ~(kPage - 1), r->prot);
+  uint64_t page = align_down(address, kPage);
+  if (present) return write && copy_on_write(page, *r);
+  return populate(page, *r);
+}
+
+bool beyond_file_end(uint64_t address) {
+  const Region* r = find(address);
+  if (r == nullptr || r->kind != RegionKind::kFile) return false;
+  uint64_t page = align_down(address, kPage);
+  return page < r->zero_from && r->offset + (page - r->start) >= align_up(r->node->size, kPage);
 }
 
 bool prepare(uint64_t address, uint64_t size, bool write) {
   if (size == 0) return true;
   if (address + size < address || address + size > kUserTop) return false;
-  for (uint64_t page = address & ~(kPage - 1); page < address + size; page += kPage) {
-    Region* r = find(page);
+  const Region* r = nullptr;
+  for (uint64_t page = align_down(address, kPage); page < address + size; page += kPage) {
+    if (r == nullptr || page >= r->end) r = find(page);
     if (r == nullptr || (r->prot & (write ? kProtWrite : kProtRead | kProtWrite)) == 0) return false;
     PhysAddr phys;
-    if (!space().translate(VirtAddr{page}, &phys) && !populate(page, r->prot)) return false;
+    arch::PageFlags flags;
+    if (!space().translate(VirtAddr{page}, &phys, &flags)) {
+      if (!populate(page, *r)) return false;
+    } else if (write && !flags.writable && !copy_on_write(page, *r)) {
+      return false;
+    }
   }
   return true;
 }
@@ -165,7 +260,9 @@ int64_t brk(uint64_t address) {
   if (address < g_brk_base || address > g_brk_base + kBrkMax) return static_cast<int64_t>(g_brk);
   uint64_t old_end = align_up(g_brk, kPage), new_end = align_up(address, kPage);
   if (new_end > old_end) {
-    if (!add_region(old_end, new_end - old_end, kProtRead | kProtWrite)) return static_cast<int64_t>(g_brk);
+    if (!add_region(old_end, new_end - old_end, kProtRead | kProtWrite, RegionKind::kHeap)) {
+      return static_cast<int64_t>(g_brk);
+    }
   } else if (new_end < old_end) {
     if (!carve(new_end, old_end)) return static_cast<int64_t>(g_brk);
   }
@@ -173,64 +270,74 @@ int64_t brk(uint64_t address) {
   return static_cast<int64_t>(g_brk);
 }
 
-int64_t mmap(uint64_t address, uint64_t size, int prot, int flags, int fd, uint64_t offset) {
-  if ((flags & kMapAnonymous) == 0) return -kEnodev;  // file mappings come with files
-  if ((flags & (kMapShared | kMapPrivate)) == 0 || size == 0 || size > kUserTop) return -kEinval;
-  if ((prot & kProtWrite) != 0 && (prot & kProtExec) != 0) return -kEacces;  // W^X
+int64_t mmap(uint64_t address, uint64_t size, int prot, int flags, fs::File* file, uint64_t offset) {
+  int type = flags & kMapType;
+  if ((type != kMapShared && type != kMapPrivate) || size == 0 || size > kUserTop) return -err::kInval;
+  if ((prot & kProtWrite) != 0 && (prot & kProtExec) != 0) return -err::kAcces;  // W^X
+  fs::Node* node = nullptr;
+  if ((flags & kMapAnonymous) == 0) {
+    if (offset % kPage != 0 || offset > fs::data::kMaxFileSize) return -err::kInval;
+    if (!fs::can_read(file)) return -err::kAcces;
+    node = file->node;
+    if (node->type() == fs::kIfChr && node->rdev == fs::devices::kZero) {
+      node = nullptr;  // /dev/zero: anonymous memory, as on Linux
+    } else if (!node->is_regular()) {
+      return -err::kNodev;
+    } else if (type == kMapShared && (prot & kProtWrite) != 0) {
+      // Shared writable file mappings (write-back) are not supported yet.
+      return fs::can_write(file) ? -err::kNodev : -err::kAcces;
+    }
+  }
   size = align_up(size, kPage);
   if ((flags & (kMapFixed | kMapFixedNoReplace)) != 0) {
-    if (address % kPage != 0 || !allowed(address, address + size)) return -kEinval;
-    if ((flags & kMapFixedNoReplace) != 0 && covered(address, address + size) != 0) return -kEexist;
+    if (address % kPage != 0 || !allowed(address, address + size)) return -err::kInval;
+    if ((flags & kMapFixedNoReplace) != 0 && covered(address, address + size) != 0) return -err::kExist;
   } else {
     // Hints are ignored: top-down, never reusing addresses (yet).
-    if (g_mmap_next - kUserMin < size) return -kEnomem;
+    if (g_mmap_next - kUserMin < size) return -err::kNomem;
     address = g_mmap_next - size;
     g_mmap_next = address;
   }
-  if (!add_region(address, size, prot)) return -kEnomem;
+  if (node == nullptr) {
+    if (!add_region(address, size, prot)) return -err::kNomem;
+    return static_cast<int64_t>(address);
+  }
+  if (!add_file_region(address, size, prot, node, offset, ~uint64_t{0})) return -err::kNomem;
+  if (type == kMapShared) find(address)->shared = true;
   return static_cast<int64_t>(address);
 }
 
 int64_t munmap(uint64_t address, uint64_t size) {
-  if (address % kPage != 0 || size == 0) return -kEinval;
+  if (address % kPage != 0 || size == 0) return -err::kInval;
   size = align_up(size, kPage);
-  if (!allowed(address, address + size)) return -kEinval;
-  return carve(address, address + size) ? 0 : -kEnomem;
+  if (!allowed(address, address + size)) return -err::kInval;
+  return carve(address, address + size) ? 0 : -err::kNomem;
 }
 
 int64_t mprotect(uint64_t address, uint64_t size, int prot) {
-  if (address % kPage != 0) return -kEinval;
-  if ((prot & kProtWrite) != 0 && (prot & kProtExec) != 0) return -kEacces;  // W^X
+  if (address % kPage != 0) return -err::kInval;
+  if ((prot & kProtWrite) != 0 && (prot & kProtExec) != 0) return -err::kAcces;  // W^X
   size = align_up(size, kPage);
   if (size == 0) return 0;
   uint64_t end = address + size;
-  if (!allowed(address, end) || covered(address, end) != size) return -kEnomem;
+  if (!allowed(address, end) || covered(address, end) != size) return -err::kNomem;
+  for (int i = first_ending_above(address); i < g_count && g_regions[i].start < end; ++i) {
+    if (g_regions[i].shared && (prot & kProtWrite) != 0) return -err::kAcces;
+  }
   // Split at the edges and give the pieces inside the new protection.
-  int splits = 0;
-  for (int i = 0; i < g_region_count; ++i) {
-    Region& r = g_regions[i];
-    if (r.start < address && r.end > address) ++splits;
-    if (r.start < end && r.end > end) ++splits;
-  }
-  if (g_region_count + splits > kMaxRegions) return -kEnomem;
-  for (int i = 0; i < g_region_count; ++i) {
-    Region r = g_regions[i];
-    if (r.start < address && r.end > address) {
-      g_regions[i].end = address;
-      g_regions[g_region_count++] = Region{address, r.end, r.prot};
-    }
-  }
-  for (int i = 0; i < g_region_count; ++i) {
-    Region r = g_regions[i];
-    if (r.start < end && r.end > end) {
-      g_regions[i].end = end;
-      g_regions[g_region_count++] = Region{end, r.end, r.prot};
-    }
-  }
-  for (int i = 0; i < g_region_count; ++i) {
-    if (g_regions[i].start >= address && g_regions[i].end <= end) g_regions[i].prot = prot;
-  }
-  return space().protect(VirtAddr{address}, size, flags_for(prot)) ? 0 : -kEnomem;
+  if (g_count + splits_for(address, end) > kMaxRegions) return -err::kNomem;
+  split_at(address);
+  split_at(end);
+  for (int i = first_ending_above(address); i < g_count && g_regions[i].start < end; ++i) g_regions[i].prot = prot;
+  return space().protect(VirtAddr{address}, size, flags_for(prot)) ? 0 : -err::kNomem;
+}
+
+bool region_from(uint64_t address, RegionInfo* out) {
+  int i = first_ending_above(address);
+  if (i == g_count) return false;
+  const Region& r = g_regions[i];
+  *out = RegionInfo{r.start, r.end, r.prot, r.shared, r.kind, r.node, r.offset};
+  return true;
 }
 
 uint64_t present_pages() { return g_present; }

@@ -1,8 +1,10 @@
-// The one user process: loaded from the initrd (an ELF file, for now the
-// whole initrd) and started in ring 3 with a SysV initial stack. It runs
-// until exit_group or a fatal fault; either halts the machine.
+// The one user process: argv[0] of the command line is looked up in the root
+// file system (fs/vfs.h: the initrd's files), loaded with its dynamic loader
+// when it names one (PT_INTERP), and started in ring 3 with a SysV initial
+// stack. It runs until exit_group or a fatal fault; either halts the machine.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace silk::kernel::proc {
@@ -11,10 +13,18 @@ namespace silk::kernel::proc {
 // Linux would deliver (what a shell reports for a signal death).
 inline constexpr int kSigIll = 4, kSigTrap = 5, kSigBus = 7, kSigFpe = 8, kSigSegv = 11;
 
-// Loads the ELF at [{data}, +{size}) and enters it with argv/envp from
-// {cmdline}: the words after " -- " (argv[0] first), or "init" when there is
-// no "--". Returns only on failure, after printing why.
-void run(const uint8_t* data, uint64_t size, const char* cmdline);
+// Halt statuses when the program cannot start (as a shell reports them).
+inline constexpr int kExitCannotRun = 126, kExitNotFound = 127;
+
+// The path of the program {cmdline} names: its argv[0] (the first word after
+// " -- ", "init" without one), made absolute by prefixing "/" when relative.
+void program_path(const char* cmdline, char* out, size_t cap);
+
+// Loads the program (and its interpreter) from the root file system and
+// enters it with argv/envp from {cmdline}: the words after " -- " (argv[0]
+// first), or "init" when there is no "--". Returns only on failure, after
+// printing why: the status to halt with (kExitNotFound, kExitCannotRun).
+int run(const char* cmdline);
 
 // Called for an exception in ring 3 (arch/x86_64/exceptions.cc): demand
 // paging first; otherwise prints the report (signal, address, RIP) and halts
