@@ -112,7 +112,7 @@ uint64_t build_stack(const ElfImage& image, uint64_t interp_base, int argc, cons
 const char* errno_text(int64_t error) {
   switch (-error) {
     case err::kNoent:
-      return "not found";
+      return "no such file in the initrd";
     case err::kNotdir:
       return "a path component is not a directory";
     case err::kLoop:
@@ -166,12 +166,12 @@ int run(const char* cmdline) {
   char interp[256], none[2];
   int status;
   if (const char* error = load(g_exe, kPieBase, &image, interp, sizeof interp, &status)) {
-    kprintf("silk kernel: %s: %s\n", g_exe, error);
+    kprintf("silk kernel: cannot run %s: %s\n", g_exe, error);
     return status;
   }
   if (interp[0] != '\0') {
     if (const char* error = load(interp, kInterpBase, &loader, none, sizeof none, &status)) {
-      kprintf("silk kernel: %s: its interpreter %s: %s\n", g_exe, interp, error);
+      kprintf("silk kernel: cannot run %s: its interpreter %s: %s\n", g_exe, interp, error);
       return status;
     }
   }

@@ -363,9 +363,9 @@ int64_t sys_fchmod(uint64_t fd, uint64_t mode, uint64_t, uint64_t, uint64_t, uin
   if (file == nullptr || (file->flags & fs::kOPath) != 0) return -err::kBadf;
   return chmod_node(file->node, mode);
 }
-int64_t sys_fchmodat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t flags, uint64_t, uint64_t) {
-  if (flags == kAtSymlinkNofollow) return -err::kOpnotsupp;  // symlinks have no mode of their own
-  if (flags != 0) return -err::kInval;
+// The fchmodat system call has no flags (glibc handles AT_SYMLINK_NOFOLLOW;
+// fchmodat2 came later): the fourth register is not an argument.
+int64_t sys_fchmodat(uint64_t dirfd, uint64_t path, uint64_t mode, uint64_t, uint64_t, uint64_t) {
   const char* p;
   if (int64_t r = copy_path(path, 0, &p); r != 0) return r;
   fs::Node* node;
