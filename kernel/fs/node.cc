@@ -15,8 +15,8 @@ uint64_t g_next_ino = 1;
 
 // FNV-1a: compared before the bytes, so a lookup touches few names.
 uint32_t hash_name(const char* name, size_t len) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < len; ++i) h = (h ^ static_cast<uint8_t>(name[i])) * 16777619u;
+  uint32_t h = kHashSeed;
+  for (size_t i = 0; i < len; ++i) h = hash_step(h, name[i]);
   return h;
 }
 
@@ -117,7 +117,10 @@ void unref(Node* node) {
 }
 
 Dirent* lookup(const Node* dir, const char* name, size_t len) {
-  uint32_t h = hash_name(name, len);
+  return lookup_hashed(dir, name, len, hash_name(name, len));
+}
+
+Dirent* lookup_hashed(const Node* dir, const char* name, size_t len, uint32_t h) {
   for (Dirent* e = dir->first; e != nullptr; e = e->next) {
     if (e->hash == h && e->len == len && memcmp(e->name, name, len) == 0) return e;
   }

@@ -100,6 +100,12 @@ void unref(Node* node);
 
 // The entry {name} (of {len} bytes, no '/') in {dir}, or nullptr.
 Dirent* lookup(const Node* dir, const char* name, size_t len);
+// The same with the name's hash_name() already known (path walks hash
+// while they scan).
+Dirent* lookup_hashed(const Node* dir, const char* name, size_t len, uint32_t hash);
+// The hash entries are compared by first (FNV-1a), and one step of it.
+inline constexpr uint32_t kHashSeed = 2166136261u;
+inline uint32_t hash_step(uint32_t h, char c) { return (h ^ static_cast<uint8_t>(c)) * 16777619u; }
 // Adds the entry {name} -> {node} to {dir} (which must not have it yet):
 // nlink and the directory times follow. 0 or -ENOMEM.
 int add_entry(Node* dir, const char* name, size_t len, Node* node);

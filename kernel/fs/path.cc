@@ -12,12 +12,19 @@ namespace {
 char g_scratch[2][kPathMax];
 int g_current = 0;
 
-// One component: "." and "" are {dir}, ".." its parent, else the entry.
-Node* step(Node* dir, const char* name, size_t len) {
+// One component: "." and "" are {dir}, ".." its parent, else the entry
+// (whose name hashes to {hash}).
+Node* step(Node* dir, const char* name, size_t len, uint32_t hash) {
   if (len == 0 || (len == 1 && name[0] == '.')) return dir;
   if (len == 2 && name[0] == '.' && name[1] == '.') return parent_of(dir);
-  Dirent* e = lookup(dir, name, len);
+  Dirent* e = lookup_hashed(dir, name, len, hash);
   return e != nullptr ? e->node : nullptr;
+}
+
+Node* step(Node* dir, const char* name, size_t len) {
+  uint32_t hash = kHashSeed;
+  for (size_t i = 0; i < len; ++i) hash = hash_step(hash, name[i]);
+  return step(dir, name, len, hash);
 }
 
 // {target} + {sep} + {rest} into the scratch buffer not in use; nullptr when
@@ -48,7 +55,8 @@ int walk_parent(Walk* w, Node* base, const char* path) {
     if (!dir->is_dir()) return -err::kNotdir;
     while (*p == '/') ++p;
     const char* name = p;
-    while (*p != '\0' && *p != '/') ++p;
+    uint32_t hash = kHashSeed;  // hashed while scanning: one pass over the name
+    for (; *p != '\0' && *p != '/'; ++p) hash = hash_step(hash, *p);
     size_t len = static_cast<size_t>(p - name);
     if (len > kNameMax) return -err::kNametoolong;
     const char* rest = p;
@@ -61,7 +69,7 @@ int walk_parent(Walk* w, Node* base, const char* path) {
       w->trailing_slash = *p == '/';
       return 0;
     }
-    Node* next = step(dir, name, len);
+    Node* next = step(dir, name, len, hash);
     if (next == nullptr) return -err::kNoent;
     if (next->is_symlink()) {
       if (++w->links > kMaxSymlinks) return -err::kLoop;

@@ -49,7 +49,12 @@ void* memset(void* dst, int value, size_t n) {
 int memcmp(const void* a, const void* b, size_t n) {
   auto* x = static_cast<const unsigned char*>(a);
   auto* y = static_cast<const unsigned char*>(b);
-  for (size_t i = 0; i < n; ++i) {
+  // Equal quadwords are skipped eight bytes at a time (unaligned loads are
+  // fine on x86); the bytes decide from the first difference on.
+  using Word = uint64_t __attribute__((may_alias, aligned(1)));
+  size_t i = 0;
+  while (i + 8 <= n && *reinterpret_cast<const Word*>(x + i) == *reinterpret_cast<const Word*>(y + i)) i += 8;
+  for (; i < n; ++i) {
     if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
   }
   return 0;

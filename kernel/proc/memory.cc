@@ -16,6 +16,7 @@ constexpr uint64_t kPage = arch::kPageSize;
 constexpr int kMapShared = 0x01, kMapPrivate = 0x02, kMapType = 0x03, kMapFixed = 0x10, kMapAnonymous = 0x20;
 constexpr int kMapFixedNoReplace = 0x100000;
 constexpr uint64_t kBrkMax = 1ull << 30;
+constexpr uint64_t kFaultAround = 16 * kPage;  // Linux's fault_around_bytes
 
 struct Region {
   uint64_t start, end;  // page aligned, start < end
@@ -25,6 +26,7 @@ struct Region {
   int prot;
   RegionKind kind;
   bool shared;
+  bool touched;  // a page was made present since the region was added: munmap must walk the page tables
 };
 constexpr int kMaxRegions = 512;
 Region g_regions[kMaxRegions];  // sorted by start, never overlapping
@@ -119,18 +121,56 @@ bool carve(uint64_t start, uint64_t end) {
   if (g_count + splits_for(start, end) > kMaxRegions) return false;
   split_at(start);
   split_at(end);
+  // Every user page lies in a region: only the removed regions' pages need
+  // unmapping, and only when one was ever touched (ld.so's reservations and
+  // fresh ranges cost no page-table walk).
+  bool ok = true;
   int i = first_ending_above(start);
-  while (i < g_count && g_regions[i].start < end) erase_at(i);
-  return space().unmap_release(VirtAddr{start}, end - start);
+  while (i < g_count && g_regions[i].start < end) {
+    const Region& r = g_regions[i];
+    if (r.touched) ok &= space().unmap_release(VirtAddr{r.start}, r.end - r.start);
+    erase_at(i);
+  }
+  return ok;
 }
 
 bool mergeable(const Region& a, const Region& b) {
   return a.kind == b.kind && a.kind != RegionKind::kFile && a.prot == b.prot;
 }
 
-// Maps a fresh frame at {page} filled with what {r} shows there; false when
-// out of memory or past the end of {r}'s file.
-bool populate(uint64_t page, const Region& r) {
+// Whether {page} of file region {r} can borrow the initrd frame {frame}:
+// not present yet, and all of it file bytes in place there.
+bool borrowable(uint64_t page, const Region& r, PhysAddr frame) {
+  PhysAddr in_place, mapped;
+  return page + kPage <= r.zero_from && !space().translate(VirtAddr{page}, &mapped) &&
+         fs::data::in_place_frame(r.node, r.offset + (page - r.start), &in_place) && in_place == frame;
+}
+
+// Maps the initrd frame {frame} read-only at {page} of file region {r} (a
+// writable private region copies the page on its first write), and
+// with it the neighbours in the same 64 KiB window that can borrow theirs
+// (as Linux's fault-around): the initrd is contiguous, so they form one run
+// and one page-table walk maps it. Reading a program's text then costs one
+// fault per 16 pages.
+bool map_borrowed(uint64_t page, Region& r, PhysAddr frame) {
+  uint64_t lo = align_down(page, kFaultAround), hi = lo + kFaultAround;
+  if (lo < r.start) lo = r.start;
+  if (hi > r.end) hi = r.end;
+  uint64_t first = page, last = page + kPage;
+  while (first > lo && borrowable(first - kPage, r, PhysAddr{frame.value - (page - first) - kPage})) first -= kPage;
+  while (last < hi && borrowable(last, r, PhysAddr{frame.value + (last - page)})) last += kPage;
+  arch::PageFlags flags = flags_for(r.prot);
+  flags.borrowed = true;
+  if (!space().map(VirtAddr{first}, PhysAddr{frame.value - (page - first)}, last - first, flags)) return false;
+  r.touched = true;
+  g_present += (last - first) / kPage;
+  return true;
+}
+
+// Maps a frame at {page} with what {r} shows there (for a {write} access);
+// false when out of memory or past the end of {r}'s file. A file page that
+// is in the initrd is borrowed unless it is about to be written.
+bool populate(uint64_t page, Region& r, bool write) {
   arch::PageFlags flags = flags_for(r.prot);
   PhysAddr frame;
   if (r.kind == RegionKind::kFile && page < r.zero_from) {
@@ -138,8 +178,8 @@ bool populate(uint64_t page, const Region& r) {
     uint64_t size = r.node->size;
     if (offset >= align_up(size, kPage)) return false;  // SIGBUS
     uint64_t valid = min(min(size - offset, kPage), r.zero_from - page);
-    if ((r.prot & kProtWrite) == 0 && valid == kPage && fs::data::in_place_frame(r.node, offset, &frame)) {
-      flags.borrowed = true;
+    if (!write && valid == kPage && fs::data::in_place_frame(r.node, offset, &frame)) {
+      return map_borrowed(page, r, frame);
     } else {
       frame = mm::frames::allocate();
       if (frame.is_null()) return false;
@@ -155,6 +195,7 @@ bool populate(uint64_t page, const Region& r) {
     if (!flags.borrowed) mm::frames::release(frame);
     return false;
   }
+  r.touched = true;
   ++g_present;
   return true;
 }
@@ -189,7 +230,7 @@ bool add_region(uint64_t start, uint64_t size, int prot, RegionKind kind) {
   uint64_t end = start + size;
   if (!allowed(start, end) || start % kPage != 0 || size % kPage != 0) return false;
   if (!carve(start, end)) return false;
-  Region r{start, end, 0, 0, nullptr, prot, kind, false};
+  Region r{start, end, 0, 0, nullptr, prot, kind, false, false};
   // Grow a neighbour instead when it is the same kind of memory (brk grows
   // page by page; mmap allocates top-down, each new block below the last).
   int i = first_ending_above(start);
@@ -197,6 +238,7 @@ bool add_region(uint64_t start, uint64_t size, int prot, RegionKind kind) {
     g_regions[i - 1].end = end;
     if (i < g_count && g_regions[i].start == end && mergeable(g_regions[i], r)) {
       g_regions[i - 1].end = g_regions[i].end;
+      g_regions[i - 1].touched |= g_regions[i].touched;
       erase_at(i);
     }
     return true;
@@ -214,7 +256,7 @@ bool add_file_region(uint64_t start, uint64_t size, int prot, fs::Node* node, ui
   uint64_t end = start + size;
   if (!allowed(start, end) || start % kPage != 0 || size % kPage != 0 || offset % kPage != 0) return false;
   if (!carve(start, end) || g_count == kMaxRegions) return false;
-  insert_at(first_ending_above(start), Region{start, end, offset, zero_from, node, prot, RegionKind::kFile, false});
+  insert_at(first_ending_above(start), Region{start, end, offset, zero_from, node, prot, RegionKind::kFile, false, false});
   return true;
 }
 
@@ -226,7 +268,7 @@ bool handle_fault(uint64_t address, uint64_t error) {
   if (fetch && (r->prot & kProtExec) == 0) return false;
   uint64_t page = align_down(address, kPage);
   if (present) return write && copy_on_write(page, *r);
-  return populate(page, *r);
+  return populate(page, *r, write);
 }
 
 bool beyond_file_end(uint64_t address) {
@@ -239,14 +281,14 @@ bool beyond_file_end(uint64_t address) {
 bool prepare(uint64_t address, uint64_t size, bool write) {
   if (size == 0) return true;
   if (address + size < address || address + size > kUserTop) return false;
-  const Region* r = nullptr;
+  Region* r = nullptr;
   for (uint64_t page = align_down(address, kPage); page < address + size; page += kPage) {
     if (r == nullptr || page >= r->end) r = find(page);
     if (r == nullptr || (r->prot & (write ? kProtWrite : kProtRead | kProtWrite)) == 0) return false;
     PhysAddr phys;
     arch::PageFlags flags;
     if (!space().translate(VirtAddr{page}, &phys, &flags)) {
-      if (!populate(page, *r)) return false;
+      if (!populate(page, *r, write)) return false;
     } else if (write && !flags.writable && !copy_on_write(page, *r)) {
       return false;
     }
@@ -328,7 +370,12 @@ int64_t mprotect(uint64_t address, uint64_t size, int prot) {
   if (g_count + splits_for(address, end) > kMaxRegions) return -err::kNomem;
   split_at(address);
   split_at(end);
-  for (int i = first_ending_above(address); i < g_count && g_regions[i].start < end; ++i) g_regions[i].prot = prot;
+  bool touched = false;
+  for (int i = first_ending_above(address); i < g_count && g_regions[i].start < end; ++i) {
+    g_regions[i].prot = prot;
+    touched |= g_regions[i].touched;
+  }
+  if (!touched) return 0;  // no page there yet: nothing to walk
   return space().protect(VirtAddr{address}, size, flags_for(prot)) ? 0 : -err::kNomem;
 }
 
