@@ -65,6 +65,8 @@ int64_t positional(uint64_t fd, uint64_t buf, uint64_t n, int64_t offset, bool w
   if ((write && !fs::can_write(file)) || (!write && !fs::can_read(file))) return -err::kBadf;
   if (!fs::seekable(file)) return -err::kSpipe;
   if (offset < 0) return -err::kInval;
+  // Linux's pwrite appends under O_APPEND, whatever the offset (pwrite(2), BUGS).
+  if (write && (file->flags & fs::kOAppend) != 0 && file->node->is_regular()) offset = file->node->size;
   return transfer(file, buf, n, static_cast<uint64_t>(offset), write);
 }
 

@@ -101,10 +101,20 @@ int64_t put_statx(const fs::Node* node, uint64_t buf) {
   return copy_to_user(buf, &sx, sizeof sx) ? 0 : -err::kFault;
 }
 
+// A *at() call's path; with AT_EMPTY_PATH a null pointer means "" (Linux
+// 6.11).
+int64_t path_or_empty(uint64_t path, uint64_t flags, const char** out) {
+  if (path == 0 && (flags & kAtEmptyPath) != 0) {
+    *out = "";
+    return 0;
+  }
+  return copy_path(path, 0, out);
+}
+
 int64_t stat_at(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t flags) {
   if ((flags & ~(kAtSymlinkNofollow | kAtEmptyPath | kAtNoAutomount)) != 0) return -err::kInval;
   const char* p;
-  if (int64_t r = copy_path(path, 0, &p); r != 0) return r;
+  if (int64_t r = path_or_empty(path, flags, &p); r != 0) return r;
   fs::Node* node;
   if (int64_t r = lookup_at(dirfd, p, (flags & kAtSymlinkNofollow) == 0, (flags & kAtEmptyPath) != 0, &node);
       r != 0) {
@@ -241,7 +251,7 @@ int64_t sys_statx(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mask, 
     return -err::kInval;
   }
   const char* p;
-  if (int64_t r = copy_path(path, 0, &p); r != 0) return r;
+  if (int64_t r = path_or_empty(path, flags, &p); r != 0) return r;
   fs::Node* node;
   if (int64_t r = lookup_at(dirfd, p, (flags & kAtSymlinkNofollow) == 0, (flags & kAtEmptyPath) != 0, &node);
       r != 0) {

@@ -22,6 +22,7 @@ from the initrd (the name still ends at its first NUL).
 import os
 import subprocess
 import sys
+import time
 
 PAGE = 4096
 S_IFDIR, S_IFREG, S_IFLNK = 0o040000, 0o100000, 0o120000
@@ -29,7 +30,8 @@ S_IFDIR, S_IFREG, S_IFLNK = 0o040000, 0o100000, 0o120000
 
 class Archive:
     def __init__(self, align):
-        self.entries = {}  # path -> (mode, data bytes)
+        self.entries = {}  # path -> (mode, data bytes, mtime)
+        self.now = int(time.time())
         self.align = align
 
     def _parents(self, path):
@@ -37,24 +39,25 @@ class Archive:
         for i in range(1, len(parts) + 1):
             d = "/".join(parts[:i])
             if d not in self.entries:
-                self.entries[d] = (S_IFDIR | 0o755, b"")
+                self.entries[d] = (S_IFDIR | 0o755, b"", self.now)
 
     def add_dir(self, path):
         path = path.strip("/")
         self._parents(path)
-        self.entries[path] = (S_IFDIR | 0o755, b"")
+        self.entries[path] = (S_IFDIR | 0o755, b"", self.now)
 
     def add_file(self, path, host):
         path = path.strip("/")
         self._parents(path)
         with open(host, "rb") as f:
             data = f.read()
-        self.entries[path] = (S_IFREG | (os.stat(host).st_mode & 0o7777), data)
+        st = os.stat(host)
+        self.entries[path] = (S_IFREG | (st.st_mode & 0o7777), data, int(st.st_mtime))
 
     def add_symlink(self, path, target):
         path = path.strip("/")
         self._parents(path)
-        self.entries[path] = (S_IFLNK | 0o777, target.encode())
+        self.entries[path] = (S_IFLNK | 0o777, target.encode(), self.now)
 
     def add_host_path(self, path, depth=0):
         """{path} as it is on this host: a symlink (and what it points at) or a file."""
@@ -82,7 +85,7 @@ class Archive:
         out = bytearray()
         ino = 1
 
-        def entry(name, mode, data, nlink):
+        def entry(name, mode, data, nlink, mtime):
             nonlocal ino
             encoded = name.encode() + b"\0"
             namesize = len(encoded)
@@ -92,7 +95,7 @@ class Archive:
                 namesize = (-start) % PAGE
                 while namesize < len(encoded):
                     namesize += PAGE
-            fields = [ino, mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0, namesize, 0]
+            fields = [ino, mode, 0, 0, nlink, mtime, len(data), 0, 0, 0, 0, namesize, 0]
             out.extend(b"070701" + b"".join(b"%08X" % f for f in fields))
             out.extend(encoded + b"\0" * (namesize - len(encoded)))
             out.extend(b"\0" * (-len(out) % 4))
@@ -102,9 +105,9 @@ class Archive:
 
         # Sorted: every directory comes before what it holds.
         for name in sorted(self.entries):
-            mode, data = self.entries[name]
-            entry(name, mode, data, 2 if (mode & 0o170000) == S_IFDIR else 1)
-        entry("TRAILER!!!", 0, b"", 1)
+            mode, data, mtime = self.entries[name]
+            entry(name, mode, data, 2 if (mode & 0o170000) == S_IFDIR else 1, mtime)
+        entry("TRAILER!!!", 0, b"", 1, 0)
         with open(out_path, "wb") as f:
             f.write(out)
 

@@ -61,6 +61,7 @@ static void test_initrd_files(void) {
   check(read(fd, buf, sizeof buf) == 0, "read at the end returns 0");
   struct stat st, st2;
   check(fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 14 && st.st_nlink == 1, "fstat");
+  check(st.st_mtim.tv_sec > 1577836800 && st.st_blksize == 4096, "the archive's mtime, st_blksize");
   check(stat("/data/link", &st2) == 0 && st2.st_ino == st.st_ino, "stat follows a relative symlink");
   check(stat("/data/abs", &st2) == 0 && st2.st_ino == st.st_ino, "stat follows an absolute symlink");
   check(lstat("/data/link", &st2) == 0 && S_ISLNK(st2.st_mode) && st2.st_size == 9, "lstat sees the symlink");
@@ -137,6 +138,7 @@ static void test_tmp_files(void) {
             st.st_size == 10003,
         "O_APPEND writes at the end");
   check((fcntl(fd, F_GETFL) & (O_ACCMODE | O_APPEND)) == (O_WRONLY | O_APPEND), "F_GETFL");
+  check(pwrite(fd, "!", 1, 0) == 1 && fstat(fd, &st) == 0 && st.st_size == 10004, "pwrite under O_APPEND appends");
   close(fd);
   fd = open("/tmp/a.bin", O_RDWR);
   check(ftruncate(fd, 100) == 0 && fstat(fd, &st) == 0 && st.st_size == 100, "ftruncate shrinks");
@@ -430,7 +432,18 @@ static void test_metadata(void) {
         "new files get the current time");
 }
 
+// `files sigbus`: a read past the mapped file's last page must kill the
+// process with SIGBUS (the test expects status 135).
+static int touch_past_the_end(void) {
+  int fd = open("/data/hello.txt", O_RDONLY);
+  volatile char* p = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+  printf("first page: %c\n", p[0]);
+  fflush(stdout);
+  return p[4096];
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "sigbus") == 0) return touch_past_the_end();
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_initrd_files();
   test_open_errors();
