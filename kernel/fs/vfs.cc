@@ -152,7 +152,7 @@ int open(Node* base, const char* path, uint32_t flags, uint32_t mode, Node** out
   }
   bool writes = (flags & kOAccmode) != kORdonly || (flags & kOTrunc) != 0;
   if (node->is_dir() && writes) return -err::kIsdir;
-  if (node->type() == kIfChr && !devices::known(node->rdev)) return -err::kNxio;
+  if ((node->type() == kIfChr && !devices::known(node->rdev)) || node->type() == kIfBlk) return -err::kNxio;
   if (node->special == Special::kProcSelfMaps) return procfs::open(node, out);
   if (node->is_regular() && (flags & kOTrunc) != 0 && node->size != 0) {
     if (int r = data::truncate(node, 0); r != 0) return r;
@@ -166,16 +166,6 @@ int mkdir(Node* base, const char* path, uint32_t mode) {
   Walk w{};
   if (int r = walk_new(&w, base, path); r != 0) return r;
   return create(w, kIfDir | (mode & 07777), nullptr);
-}
-
-int mknod(Node* base, const char* path, uint32_t mode, uint32_t rdev) {
-  Walk w{};
-  if (int r = walk_new(&w, base, path); r != 0) return r;
-  if (w.trailing_slash) return -err::kNoent;
-  Node* node;
-  if (int r = create(w, mode, &node); r != 0) return r;
-  node->rdev = rdev;
-  return 0;
 }
 
 int unlink(Node* base, const char* path) {

@@ -39,14 +39,12 @@ void init(const uint8_t* initrd, uint64_t size, const char* elf_path);
 // Finds or creates what open(2) opens ({flags} as open's; O_CREAT uses
 // {mode}): the node, for the caller's open file. -EEXIST (O_CREAT|O_EXCL),
 // -EISDIR (a directory for writing or creating), -ENOTDIR (O_DIRECTORY),
-// -ELOOP (O_NOFOLLOW on a symlink), -ENXIO (an unknown device),
+// -ELOOP (O_NOFOLLOW on a symlink), -ENXIO (an unknown or block device),
 // -EOPNOTSUPP (O_TMPFILE), -ENOMEM. O_TRUNC truncates a regular file.
 int open(Node* base, const char* path, uint32_t flags, uint32_t mode, Node** out);
 
 // -EEXIST (also for "/", "." and "..").
 int mkdir(Node* base, const char* path, uint32_t mode);
-// Creates a regular file or device node (mknod without privileges checks).
-int mknod(Node* base, const char* path, uint32_t mode, uint32_t rdev);
 // -EISDIR (a directory, or "."/".."), -ENOTDIR (a trailing slash after a file).
 int unlink(Node* base, const char* path);
 // -ENOTDIR, -ENOTEMPTY (also ".."), -EINVAL ("."), -EBUSY (the root).

@@ -171,7 +171,6 @@ bool map_borrowed(uint64_t page, Region& r, PhysAddr frame) {
 // false when out of memory or past the end of {r}'s file. A file page that
 // is in the initrd is borrowed unless it is about to be written.
 bool populate(uint64_t page, Region& r, bool write) {
-  arch::PageFlags flags = flags_for(r.prot);
   PhysAddr frame;
   if (r.kind == RegionKind::kFile && page < r.zero_from) {
     uint64_t offset = r.offset + (page - r.start);
@@ -180,19 +179,18 @@ bool populate(uint64_t page, Region& r, bool write) {
     uint64_t valid = min(min(size - offset, kPage), r.zero_from - page);
     if (!write && valid == kPage && fs::data::in_place_frame(r.node, offset, &frame)) {
       return map_borrowed(page, r, frame);
-    } else {
-      frame = mm::frames::allocate();
-      if (frame.is_null()) return false;
-      auto* dst = phys_to_virt<uint8_t>(frame);
-      uint64_t n = fs::data::read(r.node, offset, dst, valid);
-      memset(dst + n, 0, kPage - n);
     }
+    frame = mm::frames::allocate();
+    if (frame.is_null()) return false;
+    auto* dst = phys_to_virt<uint8_t>(frame);
+    uint64_t n = fs::data::read(r.node, offset, dst, valid);
+    memset(dst + n, 0, kPage - n);
   } else {
     frame = mm::frames::allocate_zeroed();
     if (frame.is_null()) return false;
   }
-  if (!space().map(VirtAddr{page}, frame, kPage, flags)) {
-    if (!flags.borrowed) mm::frames::release(frame);
+  if (!space().map(VirtAddr{page}, frame, kPage, flags_for(r.prot))) {
+    mm::frames::release(frame);
     return false;
   }
   r.touched = true;
