@@ -432,6 +432,92 @@ static void test_metadata(void) {
         "new files get the current time");
 }
 
+struct linux_dirent64 {
+  unsigned long d_ino;
+  long d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+static void test_edge_cases(void) {
+  char buf[256];
+  struct stat st;
+  // Removing entries between getdents64 calls (a small buffer: several calls)
+  // must neither skip nor repeat the others.
+  mkdir("/tmp/many", 0755);
+  for (int i = 0; i < 20; ++i) {
+    snprintf(buf, sizeof buf, "/tmp/many/entry-%02d", i);
+    close(open(buf, O_CREAT | O_WRONLY, 0644));
+  }
+  int dfd = open("/tmp/many", O_RDONLY | O_DIRECTORY);
+  int seen = 0, calls = 0;
+  long n;
+  char dents[96];
+  while ((n = syscall(SYS_getdents64, dfd, dents, sizeof dents)) > 0) {
+    ++calls;
+    for (long at = 0; at < n;) {
+      struct linux_dirent64* d = (struct linux_dirent64*)(dents + at);
+      if (d->d_name[0] != '.') {
+        ++seen;
+        unlinkat(dfd, d->d_name, 0);
+      }
+      at += d->d_reclen;
+    }
+  }
+  check(n == 0 && seen == 20 && calls > 5 && rmdir("/tmp/many") == 0,
+        "getdents64 in small steps while unlinking: every entry once");
+  check(lseek(dfd, 0, SEEK_SET) == 0, "rewind");
+  check_errno(syscall(SYS_getdents64, dfd, dents, 8), EINVAL, "getdents64 into a too small buffer: EINVAL");
+  close(dfd);
+  dfd = open("/tmp", O_RDONLY | O_DIRECTORY);
+  n = syscall(SYS_getdents64, dfd, dents, sizeof dents);
+  check(n > 0 && lseek(dfd, 0, SEEK_SET) == 0 && syscall(SYS_getdents64, dfd, dents, sizeof dents) == n,
+        "lseek(0) rewinds a directory");
+  close(dfd);
+
+  check(symlink("/tmp/created-through-link", "/tmp/dangle") == 0, "setup");
+  int fd = open("/tmp/dangle", O_CREAT | O_WRONLY, 0600);
+  check(fd >= 0 && stat("/tmp/created-through-link", &st) == 0 && S_ISREG(st.st_mode),
+        "O_CREAT through a dangling symlink creates its target");
+  close(fd);
+  check_errno(open("/tmp/dangle", O_CREAT | O_EXCL | O_WRONLY, 0600), EEXIST, "O_EXCL does not follow: EEXIST");
+  check(stat("//tmp///d/./f", &st) == 0 && stat("/tmp/d/", &st) == 0 && S_ISDIR(st.st_mode),
+        "repeated slashes, '.', a trailing slash on a directory");
+  check(symlink("d", "/tmp/dlink") == 0 && lstat("/tmp/dlink/", &st) == 0 && S_ISDIR(st.st_mode),
+        "a trailing slash follows a final symlink");
+  check_errno(open("/data/hello.txt", O_CREAT | O_WRONLY | O_DIRECTORY, 0600), ENOTDIR,
+              "O_DIRECTORY on an existing file: ENOTDIR");
+
+  int pfd = open("/tmp/d", O_PATH);
+  check(pfd >= 0 && read(pfd, buf, 1) == -1 && errno == EBADF && fstat(pfd, &st) == 0 && S_ISDIR(st.st_mode),
+        "O_PATH: no I/O, fstat works");
+  check(fchdir(pfd) == 0 && access("f", F_OK) == 0 && chdir("/") == 0, "fchdir to an O_PATH directory");
+  close(pfd);
+  int lfd = open("/tmp/dlink", O_PATH | O_NOFOLLOW);
+  memset(buf, 0, sizeof buf);
+  check(lfd >= 0 && readlinkat(lfd, "", buf, sizeof buf) == 1 && buf[0] == 'd', "readlinkat of an O_PATH symlink");
+  close(lfd);
+
+  // Two names, one file; a write through one shows through the other.
+  fd = open("/tmp/one", O_CREAT | O_RDWR, 0644);
+  check(link("/tmp/one", "/tmp/two") == 0 && write(fd, "shared", 6) == 6 && read_all("/tmp/two", buf, 16) == 6 &&
+            memcmp(buf, "shared", 6) == 0,
+        "hard links share the data");
+  // A mapping sees a file that grew after it was made.
+  char* m = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+  check(m != MAP_FAILED && ftruncate(fd, 6000) == 0 && pwrite(fd, "late", 4, 5000) == 4 && m[4096 + 904] == 'l',
+        "a mapped file's second page after the file grew");
+  munmap(m, 8192);
+  close(fd);
+  // Renaming a directory keeps its open descriptors working.
+  mkdir("/tmp/r1", 0755);
+  fd = open("/tmp/r1/x", O_CREAT | O_RDWR, 0644);
+  check(rename("/tmp/r1", "/tmp/r2") == 0 && write(fd, "ok", 2) == 2 && read_all("/tmp/r2/x", buf, 4) == 2,
+        "rename a directory with an open file in it");
+  close(fd);
+}
+
 // `files sigbus`: a read past the mapped file's last page must kill the
 // process with SIGBUS (the test expects status 135).
 static int touch_past_the_end(void) {
@@ -454,6 +540,7 @@ int main(int argc, char** argv) {
   test_mmap();
   test_devices_and_proc();
   test_metadata();
+  test_edge_cases();
   printf("files: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
