@@ -110,9 +110,6 @@ void init_memory() {
   size_t n = 0;
   for (size_t i = 0; i < map.count && n < 32; ++i) ram[n++] = {map.regions[i].base, map.regions[i].size};
   mm::frames::init(ram, n, reserved, sizeof reserved / sizeof reserved[0]);
-  // silk vm gives the guest fresh anonymous memory (src/vmm/kvm/memory.cc);
-  // under QEMU the firmware may have used some, so frames are zeroed there.
-  if (platform::boot_path() == platform::BootPath::kHvt) mm::frames::assume_untouched_ram_is_zero();
   mm::kernel_space_map_high_ram();
   uint64_t heap_bytes = mm::frames::total_bytes() / 8;
   if (heap_bytes > 4 * kMiB) heap_bytes = 4 * kMiB;

@@ -23,15 +23,15 @@ void* memmove(void* dst, const void* src, size_t n) {
   auto* d = static_cast<unsigned char*>(dst);
   auto* s = static_cast<const unsigned char*>(src);
   if (d <= s || d >= s + n) return memcpy(dst, src, n);
-  // Overlapping with dst above src: copy backwards, the odd bytes at the end
-  // first, then whole quadwords (as memcpy: fewer iterations).
+  // Overlapping with dst above src: copy backwards, the bytes past the last
+  // whole quadword first, then quadwords (8x fewer iterations, as memcpy).
   // SAFETY: as memcpy; std/cld brackets each backward copy.
   size_t words = n / 8, tail = n % 8;
-  unsigned char* de = d + n - 1;
-  const unsigned char* se = s + n - 1;
+  void* de = d + n - 1;
+  const void* se = s + n - 1;
   asm volatile("std\n\trep movsb\n\tcld" : "+D"(de), "+S"(se), "+c"(tail) : : "memory");
-  de -= 7;  // movsq addresses the quadword's first byte
-  se -= 7;
+  de = d + words * 8 - 8;
+  se = s + words * 8 - 8;
   asm volatile("std\n\trep movsq\n\tcld" : "+D"(de), "+S"(se), "+c"(words) : : "memory");
   return dst;
 }

@@ -116,7 +116,7 @@ bool AddressSpace::edit(VirtAddr virt, uint64_t size, Edit op, arch::PageFlags f
   SILK_EXPECTS(virt.value % arch::kPageSize == 0 && size % arch::kPageSize == 0);
   bool active = is_active();
   while (size > 0) {
-    // Find the table holding the leaf (or hole) for virt.
+    // Find the leaf mapping virt, if any.
     PageTableEntry* table = table_at(root_);
     int level = arch::kPageTableLevels - 1;
     PageTableEntry* e = nullptr;
@@ -125,38 +125,32 @@ bool AddressSpace::edit(VirtAddr virt, uint64_t size, Edit op, arch::PageFlags f
       if (!arch::entry_present(*e) || arch::entry_is_leaf(*e, level)) break;
       table = table_at(arch::entry_address(*e));
     }
-    // Then this entry and the ones after it in the same table, without a
-    // walk from the root each (holes in a sparse range are common).
     uint64_t span = arch::leaf_size(level);
-    for (unsigned index = arch::table_index(virt, level); size > 0 && index < arch::kEntriesPerTable;
-         ++index, ++e) {
-      uint64_t offset = virt.value % span;
-      if (!arch::entry_present(*e)) {
-        uint64_t skip = span - offset;  // a hole: skip what this entry covers
-        if (skip >= size) return true;
-        virt = virt.offset(skip);
-        size -= skip;
-        continue;
-      }
-      if (!arch::entry_is_leaf(*e, level)) break;  // a table: walk down to it
-      if (offset != 0 || size < span) {
-        // Part of a large leaf: split it and walk again (one level further).
-        if (!split_leaf(e, level)) return false;
-        break;
-      }
-      bool borrowed = arch::entry_flags(*e).borrowed;
-      if (op == Edit::kProtect) {
-        arch::PageFlags leaf = flags;
-        leaf.borrowed = borrowed;  // stays read-only (make_leaf_entry)
-        *e = arch::make_leaf_entry(arch::entry_address(*e), leaf, level);
-      } else {
-        if (op == Edit::kUnmapRelease && level == 0 && !borrowed) frames::release(arch::entry_address(*e));
-        *e = 0;
-      }
-      if (active) arch::flush_tlb_page(virt);
-      virt = virt.offset(span);
-      size -= span;
+    uint64_t offset = virt.value % span;
+    if (!arch::entry_present(*e)) {
+      uint64_t skip = span - offset;  // a hole: skip what this entry covers
+      if (skip >= size) return true;
+      virt = virt.offset(skip);
+      size -= skip;
+      continue;
     }
+    if (offset != 0 || size < span) {
+      // Part of a large leaf: split it and retry one level down.
+      if (!split_leaf(e, level)) return false;
+      continue;
+    }
+    bool borrowed = arch::entry_flags(*e).borrowed;
+    if (op == Edit::kProtect) {
+      arch::PageFlags leaf = flags;
+      leaf.borrowed = borrowed;  // stays read-only (make_leaf_entry)
+      *e = arch::make_leaf_entry(arch::entry_address(*e), leaf, level);
+    } else {
+      if (op == Edit::kUnmapRelease && level == 0 && !borrowed) frames::release(arch::entry_address(*e));
+      *e = 0;
+    }
+    if (active) arch::flush_tlb_page(virt);
+    virt = virt.offset(span);
+    size -= span;
   }
   return true;
 }

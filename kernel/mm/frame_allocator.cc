@@ -20,7 +20,6 @@ FreeFrame* g_free_list = nullptr;
 uint64_t g_free_bytes = 0;
 uint64_t g_total_bytes = 0;
 bool g_initialized = false;
-bool g_untouched_is_zero = false;
 
 // Not zeroed at boot (.stacks): allocate_zeroed() zeroes what it hands out.
 [[gnu::section(".stacks.early_frames")]] alignas(4096) uint8_t g_early_pool[kEarlyFrames][kFrameSize];
@@ -82,13 +81,9 @@ PhysAddr allocate() {
   return allocate_contiguous(1);
 }
 
-void assume_untouched_ram_is_zero() { g_untouched_is_zero = true; }
-
 PhysAddr allocate_zeroed() {
-  // Only the early pool and the free list hold frames that were written.
-  bool fresh = g_initialized && g_free_list == nullptr && g_untouched_is_zero;
   PhysAddr p = allocate();
-  if (!p.is_null() && !fresh) memset(phys_to_virt<void>(p), 0, kFrameSize);
+  if (!p.is_null()) memset(phys_to_virt<void>(p), 0, kFrameSize);
   return p;
 }
 

@@ -29,16 +29,10 @@ struct Range {  // [base, base + size), physical
 
 // {ram}: usable RAM; {reserved}: ranges that must never be handed out.
 void init(const Range* ram, size_t ram_count, const Range* reserved, size_t reserved_count);
-// Declares that RAM nobody has written since boot reads as zero (silk's
-// monitor gives the guest fresh anonymous memory; the boot structures, the
-// kernel and the initrd are reserved): allocate_zeroed() then skips zeroing
-// frames that come straight from the bump ranges. Zeroing a page is 512
-// emulated `rep stosq` iterations where ring 0 is emulated (PVM).
-void assume_untouched_ram_is_zero();
 
 // One frame, contents undefined; a null PhysAddr when memory is exhausted.
 PhysAddr allocate();
-// One zeroed frame (zeroed here unless it was never used, see above).
+// One zeroed frame.
 PhysAddr allocate_zeroed();
 // {count} physically contiguous frames (from the bump ranges only).
 PhysAddr allocate_contiguous(uint64_t count);

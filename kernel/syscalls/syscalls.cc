@@ -114,15 +114,6 @@ int64_t sys_clock_gettime(uint64_t clock, uint64_t ts, uint64_t, uint64_t, uint6
   return 0;
 }
 
-int64_t sys_time(uint64_t tloc, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
-  auto seconds = static_cast<int64_t>(proc::realtime_ns() / 1000000000);
-  if (tloc != 0) {
-    if (!writable(tloc, 8)) return -kEfault;
-    *reinterpret_cast<int64_t*>(tloc) = seconds;
-  }
-  return seconds;
-}
-
 int64_t sys_prlimit64(uint64_t pid, uint64_t resource, uint64_t new_limit, uint64_t old_limit, uint64_t,
                       uint64_t) {
   constexpr uint64_t kInfinity = ~uint64_t{0};
