@@ -13,10 +13,15 @@ namespace {
 constexpr uint64_t kHeader = 110;
 constexpr char kTrailer[] = "TRAILER!!!";
 
+// Header fields (after the 6-byte magic, 8 hex digits each).
+enum Field { kIno, kMode, kUid, kGid, kNlink, kMtime, kFilesize, kDevmajor, kDevminor, kRdevmajor, kRdevminor,
+             kNamesize, kCheck };
+
 struct Entry {
   const char* name;  // without leading "/" and "./"; not NUL-terminated
   size_t len;
-  uint32_t ino, mode, nlink, mtime, devmajor, devminor, rdevmajor, rdevminor;
+  uint32_t mode;
+  const uint8_t* header;  // for the fields few entries need (field())
   const uint8_t* data;
   uint64_t size;
 };
@@ -25,22 +30,32 @@ enum class Step { kEntry, kTrailer, kEnd, kMalformed };
 
 uint64_t align4(uint64_t v) { return (v + 3) & ~uint64_t{3}; }
 
+// Eight ASCII hex digits at once (SWAR: ring 0 is emulated under PVM, and
+// every entry has 13 fields). False when one is not a hex digit. Each byte
+// lane's sums stay below 256, so no carry crosses into the next lane.
 bool hex8(const uint8_t* p, uint32_t* out) {
-  uint32_t v = 0;
-  for (int i = 0; i < 8; ++i) {
-    uint8_t c = p[i];
-    uint32_t d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
-      d = (c | 0x20) - 'a' + 10;
-    } else {
-      return false;
-    }
-    v = v << 4 | d;
-  }
-  *out = v;
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kLow = 0x0f * kOnes, kHigh = 0xf0 * kOnes, kBit4 = 0x10 * kOnes;
+  uint64_t w;
+  memcpy(&w, p, 8);                                 // the first digit in the lowest byte
+  uint64_t letter = (w >> 6) & kOnes;               // 1 where bit 6 is set: 'A'-'F', 'a'-'f'
+  uint64_t low = w & kLow;
+  uint64_t high = (w | (letter << 5)) & kHigh;      // letters folded to lower case
+  uint64_t expect = 0x30 * kOnes + 0x30 * letter;   // '0'-'9' are 0x3_, 'a'-'f' 0x6_
+  uint64_t too_big = (low + 6 * kOnes + 3 * letter) & kBit4;         // a digit over 9, a letter over 'f'
+  uint64_t zero_letter = ~(low + kLow) & kBit4 & (letter << 4);      // '@' or '`'
+  if (((high ^ expect) | too_big | zero_letter) != 0) return false;
+  uint64_t v = __builtin_bswap64(low + 9 * letter);  // one nibble per byte, the first digit highest
+  v = (v | (v >> 4)) & 0x00ff00ff00ff00ffull;
+  v = (v | (v >> 8)) & 0x0000ffff0000ffffull;
+  v = (v | (v >> 16)) & 0x00000000ffffffffull;
+  *out = static_cast<uint32_t>(v);
   return true;
+}
+
+// A field next() did not parse (0 when it is not hex).
+uint32_t field(const Entry& e, Field f) {
+  uint32_t v = 0;
+  return hex8(e.header + 6 + 8 * f, &v) ? v : 0;
 }
 
 bool has_magic(const uint8_t* p) { return memcmp(p, "07070", 5) == 0 && (p[5] == '1' || p[5] == '2'); }
@@ -53,11 +68,15 @@ Step next(const uint8_t* data, uint64_t size, uint64_t* offset, Entry* e) {
   }
   if (off >= size || size - off < 4) return Step::kEnd;
   if (size - off < kHeader || !has_magic(data + off)) return Step::kMalformed;
-  uint32_t f[13];
-  for (int i = 0; i < 13; ++i) {
-    if (!hex8(data + off + 6 + 8 * i, &f[i])) return Step::kMalformed;
+  // Only the fields every entry needs are parsed here (each costs dozens of
+  // emulated instructions under PVM); field() reads the others.
+  const uint8_t* h = data + off;
+  uint32_t namesize32, filesize32;
+  if (!hex8(h + 6 + 8 * kNamesize, &namesize32) || !hex8(h + 6 + 8 * kFilesize, &filesize32) ||
+      !hex8(h + 6 + 8 * kMode, &e->mode)) {
+    return Step::kMalformed;
   }
-  uint64_t namesize = f[11], filesize = f[6];
+  uint64_t namesize = namesize32, filesize = filesize32;
   const auto* name = reinterpret_cast<const char*>(data + off + kHeader);
   if (namesize == 0 || namesize > size - off - kHeader || name[namesize - 1] != '\0') return Step::kMalformed;
   uint64_t data_off = align4(off + kHeader + namesize);
@@ -77,8 +96,7 @@ Step next(const uint8_t* data, uint64_t size, uint64_t* offset, Entry* e) {
   }
   if (e->len == 1 && name[0] == '.') e->len = 0;
   e->name = name;
-  e->ino = f[0], e->mode = f[1], e->nlink = f[4], e->mtime = f[5];
-  e->devmajor = f[7], e->devminor = f[8], e->rdevmajor = f[9], e->rdevminor = f[10];
+  e->header = h;
   e->data = data + data_off;
   e->size = filesize;
   return Step::kEntry;
@@ -94,10 +112,12 @@ constexpr int kMaxHardLinks = 64;
 HardLink g_links[kMaxHardLinks];
 int g_link_count = 0;
 
-Node* hard_link(const Entry& e) {
+HardLink key_of(const Entry& e) { return HardLink{field(e, kIno), field(e, kDevmajor), field(e, kDevminor), nullptr}; }
+
+Node* hard_link(const HardLink& key) {
   for (int i = 0; i < g_link_count; ++i) {
     const HardLink& h = g_links[i];
-    if (h.ino == e.ino && h.devmajor == e.devmajor && h.devminor == e.devminor) return h.node;
+    if (h.ino == key.ino && h.devmajor == key.devmajor && h.devminor == key.devminor) return h.node;
   }
   return nullptr;
 }
@@ -114,11 +134,14 @@ void make_parents() {
   }
 }
 
-Node* make_node(const Entry& e, Stats* stats) {
+Node* make_node(const Entry& e, uint32_t mtime, Stats* stats) {
   uint32_t type = e.mode & kIfMt;
-  Time t{e.mtime, 0};
-  if (type == kIfReg && e.nlink > 1) {
-    if (Node* node = hard_link(e)) {
+  Time t{mtime, 0};
+  uint32_t nlink = type == kIfReg ? field(e, kNlink) : 1;
+  HardLink key{};
+  if (type == kIfReg && nlink > 1) {
+    key = key_of(e);
+    if (Node* node = hard_link(key)) {
       if (e.size != 0) data::set_in_place(node, e.data, e.size);
       return node;
     }
@@ -128,7 +151,10 @@ Node* make_node(const Entry& e, Stats* stats) {
   if (node == nullptr) return nullptr;
   if (type == kIfReg) {
     data::set_in_place(node, e.data, e.size);
-    if (e.nlink > 1 && g_link_count < kMaxHardLinks) g_links[g_link_count++] = {e.ino, e.devmajor, e.devminor, node};
+    if (nlink > 1 && g_link_count < kMaxHardLinks) {
+      key.node = node;
+      g_links[g_link_count++] = key;
+    }
     ++stats->files;
   } else if (type == kIfDir) {
     ++stats->directories;
@@ -139,10 +165,45 @@ Node* make_node(const Entry& e, Stats* stats) {
     }
     ++stats->symlinks;
   } else {
-    node->rdev = devices::encode(e.rdevmajor, e.rdevminor);
+    node->rdev = devices::encode(field(e, kRdevmajor), field(e, kRdevminor));
     ++stats->devices;
   }
   return node;
+}
+
+// The directory of the previous entry (archives list a directory's entries
+// together): a run of entries in one directory walks its path once.
+Node* g_cached_dir = nullptr;
+size_t g_cached_len = 0;
+char g_cached_path[kPathMax];
+
+// Where entry {e} goes: its directory (made when missing) and its name.
+int place(const Entry& e, Node* root_dir, Walk* w) {
+  size_t dir_len = e.len;
+  while (dir_len > 0 && e.name[dir_len - 1] != '/') --dir_len;
+  size_t base_len = e.len - dir_len;
+  if (base_len != 0 && base_len <= kNameMax && g_cached_dir != nullptr && dir_len == g_cached_len &&
+      memcmp(e.name, g_cached_path, dir_len) == 0) {
+    w->dir = g_cached_dir;
+    memcpy(w->name, e.name + dir_len, base_len);
+    w->name[base_len] = '\0';
+    w->len = base_len;
+    return 0;
+  }
+  memcpy(g_name, e.name, e.len);
+  g_name[e.len] = '\0';
+  int r = walk_parent(w, root_dir, g_name);
+  if (r == -err::kNoent) {
+    make_parents();
+    *w = Walk{};
+    r = walk_parent(w, root_dir, g_name);
+  }
+  if (r == 0 && !w->trailing_slash && base_len == w->len) {
+    g_cached_dir = w->dir;
+    g_cached_len = dir_len;
+    memcpy(g_cached_path, e.name, dir_len);
+  }
+  return r;
 }
 
 void add(const Entry& e, Node* root_dir, Stats* stats) {
@@ -150,33 +211,28 @@ void add(const Entry& e, Node* root_dir, Stats* stats) {
     if (e.len != 0) ++stats->skipped;
     return;
   }
-  memcpy(g_name, e.name, e.len);
-  g_name[e.len] = '\0';
   Walk w{};
-  int r = walk_parent(&w, root_dir, g_name);
-  if (r == -err::kNoent) {
-    make_parents();
-    w = Walk{};
-    r = walk_parent(&w, root_dir, g_name);
-  }
+  int r = place(e, root_dir, &w);
   bool plain = w.len != 0 && !(w.len == 1 && w.name[0] == '.') && !(w.len == 2 && w.name[0] == '.' && w.name[1] == '.');
   if (r != 0 || !plain) {
     ++stats->skipped;
     return;
   }
+  uint32_t mtime = field(e, kMtime);
   if (Dirent* old = lookup(w.dir, w.name, w.len)) {
     if ((e.mode & kIfMt) == kIfDir && old->node->is_dir()) {
       old->node->mode = e.mode & (kIfMt | 07777);
-      old->node->mtime = old->node->ctime = Time{e.mtime, 0};
+      old->node->mtime = old->node->ctime = Time{mtime, 0};
       return;
     }
     if (old->node->is_dir() && !is_empty_dir(old->node)) {
       ++stats->skipped;
       return;
     }
+    g_cached_dir = nullptr;  // the removed entry may be the cached directory
     remove_entry(old);
   }
-  Node* node = make_node(e, stats);
+  Node* node = make_node(e, mtime, stats);
   if (node == nullptr) {
     ++stats->skipped;
     return;
@@ -218,6 +274,7 @@ bool is_cpio(const uint8_t* data, uint64_t size) { return size >= kHeader && has
 Stats unpack(const uint8_t* data, uint64_t size, Node* root_dir) {
   Stats stats{};
   g_link_count = 0;
+  g_cached_dir = nullptr;
   uint64_t offset = 0;
   bool trailer = false;
   for (;;) {
@@ -255,6 +312,7 @@ bool find(const uint8_t* data, uint64_t size, const char* path, const uint8_t** 
       if (step == Step::kTrailer || e.len == 0) continue;
       if (e.len == cur_len && memcmp(e.name, cur, cur_len) == 0) {
         hit = e, whole = true;
+        break;  // the first entry of that name (a later one would replace it: rare)
       } else if (e.len < cur_len && cur[e.len] == '/' && memcmp(e.name, cur, e.len) == 0 &&
                  (e.mode & kIfMt) == kIfLnk && e.len > prefix.len) {
         prefix = e;

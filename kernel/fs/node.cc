@@ -23,11 +23,34 @@ uint32_t hash_name(const char* name, size_t len) {
 void free_node(Node* node) {
   if (node->is_regular()) data::release(node);
   mm::heap::release(node->target);
+  mm::heap::release(node->buckets);
   mm::heap::release(node);
+}
+
+Dirent** bucket_of(const Node* dir, uint32_t hash) { return &dir->buckets[hash & (dir->bucket_count - 1)]; }
+
+// Makes room for one more entry in {dir}'s hash table: doubles it (from 8)
+// once there are as many entries as buckets. False when out of memory.
+bool grow_buckets(Node* dir) {
+  if (dir->entry_count < dir->bucket_count) return true;
+  uint32_t count = dir->bucket_count == 0 ? 8 : dir->bucket_count * 2;
+  auto* buckets = static_cast<Dirent**>(mm::heap::allocate(count * sizeof(Dirent*)));
+  if (buckets == nullptr) return false;
+  memset(buckets, 0, count * sizeof(Dirent*));
+  mm::heap::release(dir->buckets);
+  dir->buckets = buckets;
+  dir->bucket_count = count;
+  for (Dirent* e = dir->first; e != nullptr; e = e->next) {
+    Dirent** b = bucket_of(dir, e->hash);
+    e->chain = *b;
+    *b = e;
+  }
+  return true;
 }
 
 // A new entry at the end of {dir}'s list; it becomes {node}'s link.
 Dirent* insert(Node* dir, const char* name, size_t len, Node* node) {
+  if (!grow_buckets(dir)) return nullptr;
   auto* e = static_cast<Dirent*>(mm::heap::allocate(__builtin_offsetof(Dirent, name) + len + 1));
   if (e == nullptr) return nullptr;
   e->next = nullptr;
@@ -45,6 +68,10 @@ Dirent* insert(Node* dir, const char* name, size_t len, Node* node) {
     dir->first = e;
   }
   dir->last = e;
+  Dirent** b = bucket_of(dir, e->hash);
+  e->chain = *b;
+  *b = e;
+  ++dir->entry_count;
   node->link = e;
   dir->mtime = dir->ctime = now();
   return e;
@@ -63,6 +90,10 @@ void detach(Dirent* e) {
   } else {
     dir->last = e->prev;
   }
+  Dirent** b = bucket_of(dir, e->hash);
+  while (*b != e) b = &(*b)->chain;
+  *b = e->chain;
+  --dir->entry_count;
   if (e->node->link == e) e->node->link = nullptr;
   dir->mtime = dir->ctime = now();
   mm::heap::release(e);
@@ -121,7 +152,8 @@ Dirent* lookup(const Node* dir, const char* name, size_t len) {
 }
 
 Dirent* lookup_hashed(const Node* dir, const char* name, size_t len, uint32_t h) {
-  for (Dirent* e = dir->first; e != nullptr; e = e->next) {
+  if (dir->bucket_count == 0) return nullptr;
+  for (Dirent* e = *bucket_of(dir, h); e != nullptr; e = e->chain) {
     if (e->hash == h && e->len == len && memcmp(e->name, name, len) == 0) return e;
   }
   return nullptr;

@@ -33,8 +33,9 @@ enum class Special : uint8_t { kNone, kProcSelfExe, kProcSelfMaps };
 struct Node;
 
 struct Dirent {
-  Dirent* next;
+  Dirent* next;   // the directory's entries in creation order (getdents64)
   Dirent* prev;
+  Dirent* chain;  // the next entry in the same hash bucket
   Node* dir;        // the directory holding this entry
   Node* node;       // what it names
   uint64_t cookie;  // getdents64 position: increases in insertion order
@@ -63,10 +64,14 @@ struct Node {
   Time atime, mtime, ctime;
   Special special;
   Dirent* link;  // an entry naming it (a directory's only one); nullptr: the root, or unlinked
-  // Directories: the entries ("." and ".." are implicit).
+  // Directories: the entries ("." and ".." are implicit), in a list and in
+  // a hash table of power-of-two buckets that doubles as it fills.
   Dirent* first;
   Dirent* last;
   uint64_t next_cookie;
+  Dirent** buckets;
+  uint32_t bucket_count;
+  uint32_t entry_count;
   // Regular files.
   FileData data;
   // Symlinks: the target, NUL-terminated.

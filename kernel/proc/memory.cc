@@ -254,7 +254,8 @@ bool add_file_region(uint64_t start, uint64_t size, int prot, fs::Node* node, ui
   uint64_t end = start + size;
   if (!allowed(start, end) || start % kPage != 0 || size % kPage != 0 || offset % kPage != 0) return false;
   if (!carve(start, end) || g_count == kMaxRegions) return false;
-  insert_at(first_ending_above(start), Region{start, end, offset, zero_from, node, prot, RegionKind::kFile, false, false});
+  Region r{start, end, offset, zero_from, node, prot, RegionKind::kFile, false, false};
+  insert_at(first_ending_above(start), r);
   return true;
 }
 

@@ -238,7 +238,13 @@ bool kernel_fault_on_user(uint64_t address, uint64_t error) {
 const char* exe_path() { return g_exe; }
 
 uint64_t realtime_ns() {
-  if (platform::tsc_khz() == 0 || g_tsc0 == 0) return platform::walltime_ns();  // no TSC, or before the start
+  if (platform::tsc_khz() == 0) return platform::walltime_ns();
+  if (g_tsc0 == 0) {
+    // Before the process starts (the file system's timestamps at boot): one
+    // read of the platform clock (a hypercall under hvt), then the TSC.
+    g_wall0 = platform::walltime_ns();
+    g_tsc0 = arch::read_timestamp();
+  }
   return g_wall0 + ticks_to_ns(arch::read_timestamp() - g_tsc0);
 }
 

@@ -530,8 +530,24 @@ static int touch_past_the_end(void) {
   return p[4096];
 }
 
+// `files cat PATH...`: one line, "cat:" and each file's bytes (or its error)
+// in brackets, newlines dropped: for tests of initrd formats.
+static int cat(int argc, char** argv) {
+  printf("cat:");
+  for (int i = 2; i < argc; ++i) {
+    static char buf[4096];
+    int n = read_all(argv[i], buf, sizeof buf - 1);
+    buf[n > 0 ? n : 0] = 0;
+    if (n > 0 && buf[n - 1] == '\n') buf[n - 1] = 0;
+    printf("[%s]", n >= 0 ? buf : strerror(errno));
+  }
+  printf("\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && strcmp(argv[1], "sigbus") == 0) return touch_past_the_end();
+  if (argc > 1 && strcmp(argv[1], "cat") == 0) return cat(argc, argv);
   setvbuf(stdout, NULL, _IOLBF, 0);
   test_initrd_files();
   test_open_errors();
