@@ -88,6 +88,21 @@ void install_elf(const uint8_t* data, uint64_t size, const char* path) {
   kprintf("silk kernel: fs: initrd (ELF, %lu bytes) is %s\n", size, path);
 }
 
+// A read-only-looking file whose bytes are the kernel string {text} (in
+// place, like the initrd's: a write copies the page), unless {path} exists.
+void add_static_file(const char* path, const char* text, Time t) {
+  Node* dir = make_parents(path, t);
+  const char* name = base_name(path);
+  if (dir == nullptr || lookup(dir, name, strlen(name)) != nullptr) return;
+  Node* file = new_node(kIfReg | 0444, t);
+  if (file == nullptr) return;
+  if (add_entry(dir, name, strlen(name), file) != 0) {
+    free_if_unused(file);
+    return;
+  }
+  data::set_in_place(file, reinterpret_cast<const uint8_t*>(text), strlen(text));
+}
+
 }  // namespace
 
 InitrdKind classify_initrd(const uint8_t* data, uint64_t size) {
@@ -118,6 +133,10 @@ void init(const uint8_t* initrd, uint64_t size, const char* elf_path) {
   }
   devices::init(root(), t);
   procfs::init(root(), t);
+  // One CPU, for glibc's sysconf(_SC_NPROCESSORS_ONLN/_CONF) and friends.
+  static const char kOneCpu[] = "0\n";
+  add_static_file("/sys/devices/system/cpu/online", kOneCpu, t);
+  add_static_file("/sys/devices/system/cpu/possible", kOneCpu, t);
 }
 
 int open(Node* base, const char* path, uint32_t flags, uint32_t mode, Node** out) {

@@ -32,7 +32,8 @@ InitrdKind classify_initrd(const uint8_t* data, uint64_t size);
 
 // Builds the root file system from the initrd: a cpio archive is unpacked;
 // a lone ELF file becomes the file {elf_path} (missing directories made);
-// anything else is ignored. Then /tmp, /dev and /proc are added where
+// anything else is ignored. Then /tmp, /dev, /proc and
+// /sys/devices/system/cpu/{online,possible} ("0": one CPU) are added where
 // missing. Prints a line about what it found.
 void init(const uint8_t* initrd, uint64_t size, const char* elf_path);
 

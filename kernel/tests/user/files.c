@@ -385,6 +385,7 @@ static void test_devices_and_proc(void) {
   maps[n > 0 ? n : 0] = 0;
   check(n > 0 && strstr(maps, "[stack]\n") && strstr(maps, " /files\n") && strstr(maps, "[heap]\n"),
         "/proc/self/maps names the stack, the heap and the program");
+  check(sysconf(_SC_NPROCESSORS_ONLN) == 1 && sysconf(_SC_NPROCESSORS_CONF) == 1, "sysconf: one CPU (from /sys)");
   pthread_attr_t attr;
   void* stack;
   size_t size;
