@@ -1,11 +1,18 @@
-// poll and ppoll over the console descriptors 0-2 (the only ones there are
-// until the fd table exists): 1 and 2 are always writable, 0 never has input;
-// negative fds are skipped, others are POLLNVAL. With nothing ready a finite
-// timeout sleeps it out (proc/sleep.h) and returns 0; an infinite one would
-// block forever (no input source, no other thread), so it logs that and
-// returns -EDEADLK. ppoll's signal mask is checked but not applied: no signal
-// can arrive while it sleeps.
+// poll and ppoll over the fd table (proc/fd_table.h). Nothing here ever
+// waits for an event: regular files, directories and the devices that have
+// data (/dev/null, zero, random, urandom) are always ready for reading and
+// writing; the console is writable and never has input (there is none yet).
+// Negative fds are skipped; descriptors that are not open, and O_PATH ones,
+// are POLLNVAL. With nothing ready a finite timeout sleeps it out
+// (proc/sleep.h) and returns 0; an infinite one would block forever (no
+// input source, no other thread), so it logs that and returns -EDEADLK.
+// ppoll's signal mask is checked but not applied: no signal can arrive
+// while it sleeps.
+#include "fs/devices.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
 #include "lib/format.h"
+#include "proc/fd_table.h"
 #include "proc/memory.h"
 #include "proc/process.h"
 #include "proc/sleep.h"
@@ -16,13 +23,23 @@ namespace silk::kernel::syscalls {
 namespace {
 
 constexpr int16_t kPollIn = 0x1, kPollOut = 0x4, kPollNval = 0x20, kPollRdNorm = 0x40, kPollWrNorm = 0x100;
-constexpr uint64_t kMaxFds = 1024;  // RLIMIT_NOFILE
+constexpr uint64_t kMaxFds = proc::fds::kMaxFds;  // RLIMIT_NOFILE
 
 struct PollFd {
   int32_t fd;
   int16_t events, revents;
 };
 static_assert(sizeof(PollFd) == 8);
+
+// The events {fd} is ready for now (before masking with the requested ones).
+int16_t ready_events(int32_t fd) {
+  fs::File* file = proc::fds::get(fd);
+  if (file == nullptr || (file->flags & fs::kOPath) != 0) return kPollNval;
+  constexpr int16_t kIn = kPollIn | kPollRdNorm, kOut = kPollOut | kPollWrNorm;
+  const fs::Node* node = file->node;
+  if (node->type() == fs::kIfChr && node->rdev == fs::devices::kConsole) return kOut;  // no input, ever
+  return kIn | kOut;
+}
 
 // Fills in revents; the number of entries with any.
 int64_t scan(uint64_t fds, uint64_t nfds) {
@@ -31,12 +48,10 @@ int64_t scan(uint64_t fds, uint64_t nfds) {
   int64_t ready = 0;
   for (uint64_t i = 0; i < nfds; ++i) {
     int16_t revents = 0;
-    if (p[i].fd > 2) {
-      revents = kPollNval;
-    } else if (p[i].fd == 1 || p[i].fd == 2) {
-      revents = static_cast<int16_t>(p[i].events & (kPollOut | kPollWrNorm));
+    if (p[i].fd >= 0) {
+      revents = ready_events(p[i].fd);
+      if (revents != kPollNval) revents = static_cast<int16_t>(revents & p[i].events);
     }
-    (void)kPollIn, (void)kPollRdNorm;  // fd 0: no input, ever
     p[i].revents = revents;
     if (revents != 0) ++ready;
   }
