@@ -12,6 +12,36 @@ namespace {
 
 Node* g_console = nullptr;
 
+// Console input (the host's stdin under silk vm; none under PVH, where the
+// platform reports end of input at once): bytes read ahead for poll, and
+// whether the end was reached (it stays reached).
+struct ConsoleInput {
+  char buffer[4096];
+  uint64_t head = 0, tail = 0;
+  bool eof = false;
+} g_input;
+
+// Reads what the platform gives into the read-ahead buffer (blocks under
+// hvt until a byte or the end of input).
+void fill_input() {
+  if (g_input.eof || g_input.head != g_input.tail) return;
+  int64_t n = platform::console_read(g_input.buffer, sizeof g_input.buffer);
+  g_input.head = 0;
+  g_input.tail = n > 0 ? static_cast<uint64_t>(n) : 0;
+  if (n <= 0) g_input.eof = true;  // an error reads as the end of input too
+}
+
+int64_t console_read(uint8_t* out, uint64_t n) {
+  if (n == 0) return 0;
+  fill_input();
+  uint64_t have = g_input.tail - g_input.head;
+  if (have == 0) return 0;  // end of input
+  if (n > have) n = have;
+  memcpy(out, g_input.buffer + g_input.head, n);
+  g_input.head += n;
+  return static_cast<int64_t>(n);
+}
+
 uint64_t random_word(uint64_t salt) {
   uint64_t v;
   if (arch::random64(&v)) return v;
@@ -55,12 +85,18 @@ bool known(uint32_t rdev) {
 
 bool seekable(uint32_t rdev) { return rdev != kConsole; }
 
+bool console_readable(bool may_block) {
+  if (may_block) fill_input();
+  return g_input.eof || g_input.head != g_input.tail;
+}
+
 int64_t read(uint32_t rdev, void* dst, uint64_t n) {
   auto* out = static_cast<uint8_t*>(dst);
   switch (rdev) {
     case kNull:
-    case kConsole:
       return 0;
+    case kConsole:
+      return console_read(out, n);
     case kZero:
       memset(out, 0, n);
       return static_cast<int64_t>(n);

@@ -1,7 +1,9 @@
 // Character devices: /dev/null, /dev/zero, /dev/random, /dev/urandom (both
 // RDRAND, else a TSC mix: no blocking, no entropy accounting) and
-// /dev/console (the platform console; reads return 0: end of file, there is
-// no input yet). A device node names its device by number (st_rdev), so an
+// /dev/console (the platform console: writes go to its stdout, or stderr
+// for the descriptor 2 the process starts with; reads take the host's stdin
+// under silk vm, blocking until a byte or its end, and give end of file
+// under PVH). A device node names its device by number (st_rdev), so an
 // initrd may bring its own nodes; unknown numbers cannot be opened (-ENXIO).
 #pragma once
 
@@ -19,6 +21,10 @@ inline constexpr uint32_t kNull = encode(1, 3), kZero = encode(1, 5), kRandom = 
                           kUrandom = encode(1, 9), kConsole = encode(5, 1);
 
 bool known(uint32_t rdev);
+// Whether a read of the console would not block: input is waiting or its
+// end was reached. With {may_block}, first waits for input (or its end): the
+// platform cannot tell without reading (hvt's ConsoleRead blocks).
+bool console_readable(bool may_block);
 // Whether lseek means something (everything but the console: Linux's
 // null/zero/random accept it and return 0).
 bool seekable(uint32_t rdev);

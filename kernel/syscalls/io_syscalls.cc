@@ -165,6 +165,26 @@ int64_t sys_ftruncate(uint64_t fd, uint64_t length, uint64_t, uint64_t, uint64_t
   return truncate_node(file->node, static_cast<int64_t>(length));
 }
 
+// fallocate(2): mode 0 grows the file to offset + len (the new bytes read as
+// zero; memory is taken when they are written, as with truncate), and
+// FALLOC_FL_KEEP_SIZE changes nothing: everything is in memory. Other modes
+// (punching holes, collapsing, zeroing ranges) -EOPNOTSUPP.
+int64_t sys_fallocate(uint64_t fd, uint64_t mode, uint64_t offset, uint64_t len, uint64_t, uint64_t) {
+  constexpr uint64_t kKeepSize = 1;
+  fs::File* file = file_of(fd);
+  if (file == nullptr || (file->flags & fs::kOPath) != 0 || !fs::can_write(file)) return -err::kBadf;
+  auto off = static_cast<int64_t>(offset), n = static_cast<int64_t>(len);
+  if (off < 0 || n <= 0) return -err::kInval;
+  if (mode != 0 && mode != kKeepSize) return -err::kOpnotsupp;
+  fs::Node* node = file->node;
+  if (node->is_dir()) return -err::kIsdir;
+  if (!node->is_regular()) return -err::kNodev;
+  uint64_t end = offset + len;
+  if (end < offset || end > fs::data::kMaxFileSize) return -err::kFbig;
+  if (mode == kKeepSize || end <= node->size) return 0;
+  return truncate_node(node, static_cast<int64_t>(end));
+}
+
 int64_t sys_truncate(uint64_t path, uint64_t length, uint64_t, uint64_t, uint64_t, uint64_t) {
   const char* p;
   if (int64_t r = copy_path(path, 0, &p); r != 0) return r;
