@@ -11,6 +11,8 @@
 
 #include "arch/cpu.h"
 #include "arch/exceptions.h"
+#include "fs/cpio.h"
+#include "fs/vfs.h"
 #include "lib/cmdline.h"
 #include "lib/format.h"
 #include "lib/panic.h"
@@ -85,11 +87,19 @@ void init_memory() {
   // data, the PVH start info, the monitor's boot structures), the kernel
   // image, and the initrd.
   platform::BootModule initrd = platform::initrd();
-  // A fixed-address ET_EXEC in the initrd (usually at 0x400000, inside the
+  // A fixed-address ET_EXEC program (usually at 0x400000, inside the
   // identity-mapped RAM): its physical pages stay unused, so its user pages
-  // can replace the identity map there (proc/elf_loader.h).
+  // can replace the identity map there (proc/elf_loader.h). The program is
+  // the initrd itself, or the file the command line names in a cpio initrd.
   uint64_t exec_lo = 0, exec_hi = 0;
-  proc::fixed_range(reinterpret_cast<const uint8_t*>(initrd.base), initrd.size, &exec_lo, &exec_hi);
+  const auto* program = reinterpret_cast<const uint8_t*>(initrd.base);
+  uint64_t program_size = initrd.size;
+  if (fs::cpio::is_cpio(program, program_size)) {
+    char path[fs::kPathMax];
+    proc::program_path(platform::cmdline(), path, sizeof path);
+    if (!fs::cpio::find(program, initrd.size, path, &program, &program_size)) program = nullptr;
+  }
+  if (proc::fixed_range(program, program_size, &exec_lo, &exec_hi)) proc::set_fixed_range(exec_lo, exec_hi);
   const mm::frames::Range reserved[] = {
       {0, 1 * kMiB},
       {reinterpret_cast<uint64_t>(__kernel_start),
@@ -164,6 +174,15 @@ void check_cmdline() {
         "cmdline: key=value");
   check(cmdline_value("a=1 b", "b", value, sizeof value) && value[0] == '\0', "cmdline: bare key");
   check(!cmdline_value("ab=1", "a", value, sizeof value), "cmdline: prefix is not a match");
+  check(cmdline_value("x cwd=\"/a b\\\"\" y", "cwd", value, sizeof value) && strcmp(value, "/a b\"") == 0,
+        "cmdline: a quoted value");
+  check(!cmdline_value("a -- b=1", "b", value, sizeof value), "cmdline: the program's words are not the kernel's");
+  const char* rest = cmdline_program_args("q -- one \"t w\\\\o\" \"\"");
+  bool words = rest != nullptr && cmdline_next_word(&rest, value, sizeof value) && strcmp(value, "one") == 0 &&
+               cmdline_next_word(&rest, value, sizeof value) && strcmp(value, "t w\\o") == 0 &&
+               cmdline_next_word(&rest, value, sizeof value) && value[0] == '\0' &&
+               !cmdline_next_word(&rest, value, sizeof value);
+  check(words, "cmdline: program words, quoted and empty");
 }
 
 void check_frames() {
@@ -300,6 +319,7 @@ void run_self_checks();
   // the console carries only the program's output and boot is short.
   char word[32];
   bool quiet = cmdline_value(platform::cmdline(), "quiet", word, sizeof word);
+  set_quiet(quiet);
   if (!quiet) {
     print_banner();
     mark("banner");
@@ -310,13 +330,19 @@ void run_self_checks();
   if (cmdline_value(platform::cmdline(), "trace-boot", word, sizeof word)) print_marks();
   if (cmdline_value(platform::cmdline(), "selftest", word, sizeof word)) run_selftest(word);
   if (g_checks_failed != 0) platform::halt(platform::kExitSelfCheckFailed);
+  // With a program (an ELF initrd, or a cpio archive with the program the
+  // command line names): the root file system, then the process.
   platform::BootModule initrd = platform::initrd();
   const auto* image = reinterpret_cast<const uint8_t*>(initrd.base);
-  if (proc::is_elf(image, initrd.size)) {
-    proc::run(image, initrd.size, platform::cmdline());  // returns only on failure
-    platform::halt(platform::kExitPanic);
+  if (fs::classify_initrd(image, initrd.size) != fs::InitrdKind::kNone) {
+    char path[fs::kPathMax];
+    proc::program_path(platform::cmdline(), path, sizeof path);
+    fs::init(image, initrd.size, path);
+    int status = proc::run(platform::cmdline());  // returns only on failure
+    kprintf("silk kernel: halting, status %d\n", status);
+    platform::halt(status);
   }
-  kprintf("silk kernel: halting, status 0\n");
+  kinfo("silk kernel: halting, status 0\n");
   platform::halt(platform::kExitOk);
 }
 

@@ -21,6 +21,10 @@ struct PageFlags {
   bool executable = false;
   bool user = false;
   bool uncached = false;  // device memory (MMIO): no caching, no write combining
+  // The frame is not the mapping's own (a file's page in the initrd, mapped
+  // read-only): unmapping does not release it, and it never becomes
+  // writable (a write copies it first). A software bit of the entry.
+  bool borrowed = false;
 };
 
 using PageTableEntry = uint64_t;

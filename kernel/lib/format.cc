@@ -214,4 +214,18 @@ void kprintf(const char* fmt, ...) {
   va_end(args);
 }
 
+namespace {
+bool g_quiet = false;
+}  // namespace
+
+void set_quiet(bool quiet) { g_quiet = quiet; }
+
+void kinfo(const char* fmt, ...) {
+  if (g_quiet) return;
+  va_list args;
+  va_start(args, fmt);
+  vkprintf(fmt, args);
+  va_end(args);
+}
+
 }  // namespace silk::kernel

@@ -21,4 +21,11 @@ size_t vformat(char* buf, size_t cap, const char* fmt, va_list args);
 void kprintf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 void vkprintf(const char* fmt, va_list args);
 
+// kprintf for messages about the normal course of things (the file system
+// unpacked, the program started, exit_group): dropped after set_quiet(true)
+// (the "quiet" command-line word: silk vm APP.wasm shows only the app's
+// output). Warnings and fatal reports use kprintf.
+void kinfo(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void set_quiet(bool quiet);
+
 }  // namespace silk::kernel

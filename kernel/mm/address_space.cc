@@ -98,8 +98,12 @@ bool AddressSpace::map(VirtAddr virt, PhysAddr phys, uint64_t size, arch::PageFl
       if (level > 0 && arch::entry_present(*e) && !arch::entry_is_leaf(*e, level)) {
         frames::release(arch::entry_address(*e));
       }
+      // A not-present entry is never cached in the TLB (Intel SDM vol. 3A,
+      // 4.10.2.3): only replacing a present one needs invlpg, which is
+      // costly where the hypervisor shadows the page tables (PVM).
+      bool was_present = arch::entry_present(*e);
       *e = arch::leaf_entry_advance(first, off);
-      if (active) arch::flush_tlb_page(virt.offset(off));
+      if (active && was_present) arch::flush_tlb_page(virt.offset(off));
     }
     virt = virt.offset(run);
     phys = phys.offset(run);
@@ -139,10 +143,16 @@ bool AddressSpace::edit_table(PageTableEntry* table, int level, uint64_t base, u
     bool whole = a == entry_base && b == entry_base + span;
     if (arch::entry_is_leaf(*e, level)) {
       if (whole) {
+        // A borrowed leaf (a file's page in the initrd) is not the
+        // mapping's own: it stays borrowed and read-only under a protect and
+        // is never released (nor counted as released).
+        bool borrowed = arch::entry_flags(*e).borrowed;
         if (st.op == Edit::kProtect) {
-          *e = arch::make_leaf_entry(arch::entry_address(*e), st.flags, level);
+          arch::PageFlags leaf = st.flags;
+          leaf.borrowed = borrowed;  // make_leaf_entry keeps it read-only
+          *e = arch::make_leaf_entry(arch::entry_address(*e), leaf, level);
         } else {
-          if (st.op == Edit::kUnmapRelease) {
+          if (st.op == Edit::kUnmapRelease && !borrowed) {
             if (level == 0) frames::release(arch::entry_address(*e));
             if (level == 1) frames::release_large(arch::entry_address(*e));
             st.released += span / arch::kPageSize;

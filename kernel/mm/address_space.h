@@ -40,12 +40,15 @@ class AddressSpace {
   [[nodiscard]] bool unmap(VirtAddr virt, uint64_t size) { return edit(virt, size, Edit::kUnmap, {}, nullptr); }
   // The same, and hands the frames of the removed leaves back to mm/frames
   // (user memory: 4 KiB leaves came from frames::allocate*, 2 MiB leaves
-  // from frames::allocate_large). {released} (may be null) gets the number
-  // of 4 KiB pages released.
+  // from frames::allocate_large), except borrowed ones
+  // (arch::PageFlags::borrowed), which are only unmapped. {released} (may be
+  // null) gets the number of 4 KiB pages released (borrowed ones not
+  // counted).
   [[nodiscard]] bool unmap_release(VirtAddr virt, uint64_t size, uint64_t* released = nullptr) {
     return edit(virt, size, Edit::kUnmapRelease, {}, released);
   }
-  // Gives the present leaves in the range {flags}; holes stay holes.
+  // Gives the present leaves in the range {flags}; holes stay holes, and
+  // borrowed leaves stay borrowed and read-only.
   [[nodiscard]] bool protect(VirtAddr virt, uint64_t size, arch::PageFlags flags) {
     return edit(virt, size, Edit::kProtect, flags, nullptr);
   }

@@ -48,6 +48,10 @@ void idle(uint64_t ns) {
   }
 }
 
+void boot_event(uint32_t event) {
+  if (g_path == BootPath::kHvt) hvt::boot_event(event);
+}
+
 void halt(int status) {
   if (g_path == BootPath::kHvt) hvt::halt(status);
   pvh::halt(status);

@@ -73,6 +73,11 @@ void idle(uint64_t ns);
 
 [[noreturn]] void halt(int status);
 
+// Tells the monitor a boot milestone (hvt::BootEvent: 1 the first process
+// starts, 2 the runtime starts the app) for silk vm --trace-boot; nothing
+// under PVH.
+void boot_event(uint32_t event);
+
 MemoryMap memory_map();
 const char* cmdline();
 BootModule initrd();

@@ -2,14 +2,19 @@
 
 #include "arch/cpu.h"
 #include "arch/user.h"
+#include "fs/node.h"
+#include "fs/path.h"
+#include "fs/procfs.h"
+#include "lib/cmdline.h"
+#include "lib/errno.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "platform/platform.h"
 #include "proc/elf_loader.h"
+#include "proc/fd_table.h"
 #include "proc/memory.h"
 #include "proc/signal.h"
 #include "proc/sleep.h"
-#include "proc/user_clear.h"
 
 namespace silk::kernel::proc {
 namespace {
@@ -18,7 +23,7 @@ constexpr int kMaxArgs = 64;
 constexpr uint64_t kStackPrefault = 64 * 1024;  // written by the kernel below
 
 char g_args[4096];  // the words after "--", NUL-separated
-char g_exe[256];
+char g_exe[fs::kPathMax];
 uint64_t g_wall0 = 0, g_tsc0 = 0;
 
 // auxv types (include/uapi/linux/auxvec.h).
@@ -47,31 +52,25 @@ uint64_t ticks_to_ns(uint64_t ticks) {
   return ticks / khz * 1000000 + (ticks % khz) * 1000000 / khz;
 }
 
-// Splits {cmdline} after " -- " into argv; returns argc.
+// Splits {cmdline} after "--" into argv (double-quoted words unquoted, see
+// lib/cmdline.h); returns argc.
 int parse_args(const char* cmdline, const char** argv) {
-  const char* rest = nullptr;
-  for (const char* p = cmdline; *p != '\0'; ++p) {
-    if (p[0] == '-' && p[1] == '-' && (p == cmdline || p[-1] == ' ') && (p[2] == ' ' || p[2] == '\0')) {
-      rest = p + 2;
-      break;
-    }
-  }
+  const char* rest = cmdline_program_args(cmdline);
   if (rest == nullptr) rest = "init";
-  copy_string(g_args, sizeof g_args, rest);
   int argc = 0;
-  char* p = g_args;
-  while (*p != '\0' && argc < kMaxArgs) {
-    while (*p == ' ') *p++ = '\0';
-    if (*p == '\0') break;
-    argv[argc++] = p;
-    while (*p != '\0' && *p != ' ') ++p;
+  size_t used = 0;
+  while (argc < kMaxArgs && used + 1 < sizeof g_args) {
+    char* word = g_args + used;
+    if (!cmdline_next_word(&rest, word, sizeof g_args - used)) break;
+    argv[argc++] = word;
+    used += strlen(word) + 1;
   }
   return argc;
 }
 
 // Builds the SysV initial stack (System V AMD64 ABI 3.4.1) at the top of the
 // stack region; returns the RSP to start with (-> argc, 16-byte aligned).
-uint64_t build_stack(const ElfImage& image, int argc, const char* const* argv) {
+uint64_t build_stack(const ElfImage& image, uint64_t interp_base, int argc, const char* const* argv) {
   static const char* const kEnv[] = {"HOME=/", "TERM=linux"};
   constexpr int kEnvc = 2;
   uint64_t sp = memory::kStackTop;
@@ -91,7 +90,7 @@ uint64_t build_stack(const ElfImage& image, int argc, const char* const* argv) {
 
   const uint64_t auxv[][2] = {
       {kAtPhdr, image.phdr},      {kAtPhent, image.phent},     {kAtPhnum, image.phnum},
-      {kAtPagesz, 4096},          {kAtBase, 0},                {kAtFlags, 0},
+      {kAtPagesz, 4096},          {kAtBase, interp_base},      {kAtFlags, 0},
       {kAtEntry, image.entry},    {kAtUid, 0},                 {kAtEuid, 0},
       {kAtGid, 0},                {kAtEgid, 0},                {kAtSecure, 0},
       {kAtHwcap, arch::hwcap()}, {kAtHwcap2, 0},              {kAtClktck, 100},
@@ -112,55 +111,131 @@ uint64_t build_stack(const ElfImage& image, int argc, const char* const* argv) {
   return sp;
 }
 
+const char* errno_text(int64_t error) {
+  switch (-error) {
+    case err::kNoent:
+      return "no such file in the initrd";
+    case err::kNotdir:
+      return "a path component is not a directory";
+    case err::kLoop:
+      return "too many levels of symbolic links";
+    case err::kNametoolong:
+      return "name too long";
+    default:
+      return "cannot be looked up";
+  }
+}
+
+// Loads {path} (and, for the program, the interpreter it names) from the
+// root file system; nullptr or why not, with {status} set.
+const char* load(const char* path, uint64_t dyn_base, ElfImage* image, char* interp, size_t interp_cap,
+                 int* status) {
+  fs::Node* file;
+  if (int r = fs::resolve(fs::root(), path, true, &file); r != 0) {
+    *status = kExitNotFound;
+    return errno_text(r);
+  }
+  *status = kExitCannotRun;
+  if (!file->is_regular()) return "not a regular file";
+  return load_elf(file, dyn_base, image, interp, interp_cap);
+}
+
 }  // namespace
 
-void run(const uint8_t* data, uint64_t size, const char* cmdline) {
+void program_path(const char* cmdline, char* out, size_t cap) {
+  const char* rest = cmdline_program_args(cmdline);
+  if (rest == nullptr || !cmdline_next_word(&rest, out, cap) || out[0] == '\0') copy_string(out, cap, "init");
+  if (out[0] == '/') return;
+  // Relative: to the cwd= directory, else to the root.
+  char cwd[fs::kPathMax];
+  if (!cmdline_value(cmdline, "cwd", cwd, sizeof cwd) || cwd[0] != '/') copy_string(cwd, sizeof cwd, "/");
+  size_t dir_len = strlen(cwd), name_len = strlen(out);
+  bool slash = cwd[dir_len - 1] != '/';
+  if (dir_len + slash + name_len + 1 > cap) {
+    out[0] = '\0';  // too long: looked up as "", which fails
+    return;
+  }
+  memmove(out + dir_len + slash, out, name_len + 1);
+  memcpy(out, cwd, dir_len);
+  if (slash) out[dir_len] = '/';
+}
+
+int run(const char* cmdline) {
   const char* argv[kMaxArgs];
   int argc = parse_args(cmdline, argv);
-  if (argv[0][0] == '/') {
-    copy_string(g_exe, sizeof g_exe, argv[0]);
-  } else {
-    format(g_exe, sizeof g_exe, "/%s", argv[0]);
+  if (argc == 0) argv[argc++] = "init";
+  program_path(cmdline, g_exe, sizeof g_exe);
+  fs::procfs::set_exe_path(g_exe);
+  fds::init();
+  // cwd=DIR: the process's working directory (silk vm passes the host's).
+  char cwd[fs::kPathMax];
+  if (cmdline_value(cmdline, "cwd", cwd, sizeof cwd) && cwd[0] != '\0') {
+    fs::Node* dir;
+    if (fs::resolve(fs::root(), cwd, true, &dir) != 0 || !dir->is_dir()) {
+      kprintf("silk kernel: cwd=%s: not a directory in the root file system; the cwd stays /\n", cwd);
+    } else {
+      fds::set_cwd(dir);
+    }
   }
   uint64_t xcr0 = arch::user_init();
-  ElfImage image;
-  if (const char* error = load_elf(data, size, &image)) {
-    kprintf("silk kernel: cannot run the initrd: %s\n", error);
-    return;
+  ElfImage image, loader{};
+  char interp[256], none[2];
+  int status;
+  if (const char* error = load(g_exe, kPieBase, &image, interp, sizeof interp, &status)) {
+    kprintf("silk kernel: cannot run %s: %s\n", g_exe, error);
+    return status;
+  }
+  if (interp[0] != '\0') {
+    if (const char* error = load(interp, kInterpBase, &loader, none, sizeof none, &status)) {
+      kprintf("silk kernel: cannot run %s: its interpreter %s: %s\n", g_exe, interp, error);
+      return status;
+    }
   }
   memory::set_brk_base(image.pie ? image.end : memory::kExecBrkBase);
   if (!memory::add_region(memory::kStackTop - memory::kStackSize, memory::kStackSize,
-                          memory::kProtRead | memory::kProtWrite) ||
+                          memory::kProtRead | memory::kProtWrite, memory::RegionKind::kStack) ||
       !memory::prepare(memory::kStackTop - kStackPrefault, kStackPrefault, true)) {
     kprintf("silk kernel: cannot set up the user stack\n");
-    return;
+    return kExitCannotRun;
   }
-  if (!user_clear::init()) kprintf("silk kernel: no stub page: recycled memory is cleared in ring 0\n");
-  uint64_t sp = build_stack(image, argc, argv);
-  kprintf("silk kernel: running %s (%s, entry 0x%lx, %d arg%s, xcr0 0x%lx)\n", g_exe,
-          image.pie ? "static-pie" : "static", image.entry, argc, argc == 1 ? "" : "s", xcr0);
+  uint64_t sp = build_stack(image, loader.bias, argc, argv);
+  uint64_t entry = interp[0] != '\0' ? loader.entry : image.entry;
+  kinfo("silk kernel: running %s (%s%s%s, entry 0x%lx, %d arg%s, xcr0 0x%lx)\n", g_exe,
+          interp[0] != '\0' ? "dynamic" : image.pie ? "static-pie" : "static",
+          interp[0] != '\0' ? ", interpreter " : "", interp, entry, argc, argc == 1 ? "" : "s", xcr0);
   g_wall0 = platform::walltime_ns();
   g_tsc0 = arch::read_timestamp();
-  arch::enter_user(image.entry, sp);
+  platform::boot_event(1);  // hvt::BootEvent::kProcessStart
+  arch::enter_user(entry, sp);
 }
 
 void user_page_fault(arch::TrapFrame* frame, uint64_t address) {
-  memory::Fault result = memory::handle_fault(address, frame->error_code, frame);
+  memory::Fault result = memory::handle_fault(address, frame->error_code);
   if (result == memory::Fault::kResolved) return;
   signal::Fault fault{signal::kSigSegv, signal::kSegvMaperr, address, 14, frame->error_code, address};
   if (result == memory::Fault::kDenied) fault.code = signal::kSegvAccerr;
-  if (result == memory::Fault::kNoMemory) fault.signo = signal::kSigBus, fault.code = signal::kBusAdrerr;
+  // Out of memory, or a page wholly past the end of a mapped file: SIGBUS
+  // BUS_ADRERR, as on Linux.
+  if (result == memory::Fault::kNoMemory || result == memory::Fault::kBeyondFile) {
+    fault.signo = signal::kSigBus, fault.code = signal::kBusAdrerr;
+  }
   signal::force_fault(frame, fault);
 }
 
 bool kernel_fault_on_user(uint64_t address, uint64_t error) {
-  return address >= memory::kUserMin && memory::handle_fault(address, error, nullptr) == memory::Fault::kResolved;
+  return address >= memory::kUserMin && memory::handle_fault(address, error) == memory::Fault::kResolved;
 }
 
 const char* exe_path() { return g_exe; }
 
 uint64_t realtime_ns() {
   if (platform::tsc_khz() == 0) return platform::walltime_ns();
+  if (g_tsc0 == 0) {
+    // Before the process starts (the file system's timestamps at boot): one
+    // read of the platform clock (a hypercall under hvt), then the TSC.
+    g_wall0 = platform::walltime_ns();
+    g_tsc0 = arch::read_timestamp();
+  }
   return g_wall0 + ticks_to_ns(arch::read_timestamp() - g_tsc0);
 }
 

@@ -1,23 +1,37 @@
-// The one user process: loaded from the initrd (an ELF file, for now the
-// whole initrd) and started in ring 3 with a SysV initial stack. It runs
-// until exit_group or a fatal fault; either halts the machine.
+// The one user process: argv[0] of the command line is looked up in the root
+// file system (fs/vfs.h: the initrd's files), loaded with its dynamic loader
+// when it names one (PT_INTERP), and started in ring 3 with a SysV initial
+// stack. It runs until exit_group or a fatal fault; either halts the machine.
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/trap_frame.h"
 
 namespace silk::kernel::proc {
 
-// Loads the ELF at [{data}, +{size}) and enters it with argv/envp from
-// {cmdline}: the words after " -- " (argv[0] first), or "init" when there is
-// no "--". Returns only on failure, after printing why.
-void run(const uint8_t* data, uint64_t size, const char* cmdline);
+// Halt statuses when the program cannot start (as a shell reports them).
+inline constexpr int kExitCannotRun = 126, kExitNotFound = 127;
+
+// The path of the program {cmdline} names: its argv[0] (the first word after
+// "--", unquoted; "init" without one), made absolute when relative: against
+// the cwd= directory when the command line gives one, else against "/".
+void program_path(const char* cmdline, char* out, size_t cap);
+
+// Loads the program (and its interpreter) from the root file system and
+// enters it with argv/envp from {cmdline}: the words after "--" (argv[0]
+// first; double-quoted words unquoted, lib/cmdline.h), or "init" when there
+// is no "--"; its working directory is cwd=DIR when given, else "/".
+// Returns only on failure, after
+// printing why: the status to halt with (kExitNotFound, kExitCannotRun).
+int run(const char* cmdline);
 
 // A page fault in ring 3 at {address} (arch/x86_64/exceptions.cc): demand
 // paging when a region allows the access; otherwise SIGSEGV (SEGV_MAPERR
 // outside every region, SEGV_ACCERR inside one that forbids the access) or
-// SIGBUS (BUS_ADRERR: no memory left for the page), see proc/signal.h.
+// SIGBUS (BUS_ADRERR: no memory left for the page, or a page wholly past the
+// end of a mapped file), see proc/signal.h.
 void user_page_fault(arch::TrapFrame* frame, uint64_t address);
 
 // A kernel-mode #PF at a user address: demand paging when a region allows

@@ -3,6 +3,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "platform/platform.h"
+#include "proc/memory.h"
 #include "proc/process.h"
 #include "syscalls/syscalls.h"
 
@@ -114,9 +115,10 @@ void die(int signo, const Fault* fault, const arch::TrapFrame& frame) {
   const char* n = name(signo);
   if (fault != nullptr && fault->trapno == 14) {
     kprintf("silk kernel: %s: %s: %s at address 0x%lx, rip 0x%lx, rsp 0x%lx\n", exe_path(), n,
-            fault->code == kSegvAccerr ? "protection violation"
-            : signo == kSigBus         ? "no memory for the page"
-                                       : "unmapped memory",
+            signo == kSigBus ? (memory::beyond_file_end(fault->addr) ? "access past the end of a mapped file"
+                                                                     : "no memory for the page")
+            : fault->code == kSegvAccerr ? "protection violation"
+                                         : "unmapped memory",
             fault->addr, frame.rip, frame.rsp);
   } else if (fault != nullptr && fault->trapno != 0) {
     kprintf("silk kernel: %s: %s: exception %lu (error code 0x%lx) at rip 0x%lx, rsp 0x%lx\n", exe_path(), n,

@@ -1,6 +1,7 @@
-// The dispatcher and the handlers of syscalls.def. User pointers are checked
-// and made present with proc::memory::prepare before the kernel touches them
-// (one address space: the kernel reads and writes user memory directly).
+// The dispatcher and the handlers of syscalls.def that are not about files
+// (those are in {io,fd,path}_syscalls.cc). User pointers are checked and made
+// present with proc::memory::prepare before the kernel touches them (one
+// address space: the kernel reads and writes user memory directly).
 #include "syscalls/syscalls.h"
 
 #include "arch/cpu.h"
@@ -8,10 +9,10 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "platform/platform.h"
+#include "proc/fd_table.h"
 #include "proc/memory.h"
 #include "proc/process.h"
 #include "proc/signal.h"
-#include "proc/user_clear.h"
 
 extern "C" int syscall_dispatch(silk::kernel::arch::TrapFrame* frame);
 
@@ -37,110 +38,24 @@ constexpr Table kTable;
 
 uint64_t g_unknown_logged[kMaxSyscall / 64];
 
-bool readable(uint64_t p, uint64_t n) { return proc::memory::prepare(p, n, false); }
 bool writable(uint64_t p, uint64_t n) { return proc::memory::prepare(p, n, true); }
-
-// Writes user bytes to the console through a kernel buffer (the platform
-// wants identity-mapped memory: hvt passes physical addresses).
-void console_copy(uint64_t p, uint64_t n) {
-  char buffer[512];
-  while (n > 0) {
-    uint64_t chunk = n < sizeof buffer ? n : sizeof buffer;
-    memcpy(buffer, reinterpret_cast<const void*>(p), chunk);
-    platform::console_write(buffer, chunk);
-    p += chunk;
-    n -= chunk;
-  }
-}
-
-bool is_console(uint64_t fd) { return fd <= 2; }
-
-struct Stat {  // struct stat, x86-64 (arch/x86/include/uapi/asm/stat.h)
-  uint64_t dev, ino, nlink;
-  uint32_t mode, uid, gid, pad0;
-  uint64_t rdev;
-  int64_t size, blksize, blocks;
-  uint64_t atime, atime_ns, mtime, mtime_ns, ctime, ctime_ns;
-  int64_t reserved[3];
-};
-static_assert(sizeof(Stat) == 144);
-
-int64_t stat_console(uint64_t fd, uint64_t buf) {
-  if (!is_console(fd)) return -kEbadf;
-  if (!writable(buf, sizeof(Stat))) return -kEfault;
-  Stat st{};
-  st.dev = 0x16;
-  st.ino = fd + 1;
-  st.nlink = 1;
-  st.mode = 0020000 | 0620;  // S_IFCHR, rw--w----
-  st.rdev = (5ull << 8) | 1;  // 5:1, /dev/console
-  st.blksize = 1024;
-  memcpy(reinterpret_cast<void*>(buf), &st, sizeof st);
-  return 0;
-}
-
-int64_t copy_readlink(uint64_t path, uint64_t buf, uint64_t size) {
-  static const char kSelf[] = "/proc/self/exe";
-  if (!readable(path, 1)) return -kEfault;
-  // The path is at most one page past its first byte here; compare bounded.
-  if (!readable(path, sizeof kSelf)) return -kEnoent;
-  if (memcmp(reinterpret_cast<const void*>(path), kSelf, sizeof kSelf) != 0) return -kEnoent;
-  const char* exe = proc::exe_path();
-  uint64_t n = strlen(exe);
-  if (n > size) n = size;
-  if (!writable(buf, n)) return -kEfault;
-  memcpy(reinterpret_cast<void*>(buf), exe, n);
-  return static_cast<int64_t>(n);
-}
 
 [[noreturn]] void exit_process(uint64_t status) {
   int code = static_cast<int>(status & 0xff);
-  kprintf("silk kernel: exit_group(%d)\n", code);
+  kinfo("silk kernel: exit_group(%d)\n", code);
   platform::halt(code);
 }
 
 }  // namespace
 
-int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t count, uint64_t, uint64_t, uint64_t) {
-  if (!is_console(fd) || fd == 0) return -kEbadf;
-  if (!readable(buf, count)) return -kEfault;
-  console_copy(buf, count);
-  return static_cast<int64_t>(count);
-}
-
-int64_t sys_writev(uint64_t fd, uint64_t iov, uint64_t count, uint64_t, uint64_t, uint64_t) {
-  if (!is_console(fd) || fd == 0) return -kEbadf;
-  if (count > 1024) return -kEinval;
-  if (!readable(iov, count * 16)) return -kEfault;
-  const auto* v = reinterpret_cast<const uint64_t*>(iov);
-  int64_t total = 0;
-  for (uint64_t i = 0; i < count; ++i) {
-    if (!readable(v[2 * i], v[2 * i + 1])) return total != 0 ? total : -kEfault;
-    console_copy(v[2 * i], v[2 * i + 1]);
-    total += static_cast<int64_t>(v[2 * i + 1]);
-  }
-  return total;
-}
-
-int64_t sys_fstat(uint64_t fd, uint64_t buf, uint64_t, uint64_t, uint64_t, uint64_t) {
-  return stat_console(fd, buf);
-}
-
-int64_t sys_newfstatat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t flags, uint64_t, uint64_t) {
-  constexpr uint64_t kAtEmptyPath = 0x1000;
-  if ((flags & kAtEmptyPath) == 0) return -kEnoent;  // no files yet
-  if (!readable(path, 1)) return -kEfault;
-  if (*reinterpret_cast<const char*>(path) != '\0') return -kEnoent;
-  return stat_console(dirfd, buf);
-}
-
-int64_t sys_ioctl(uint64_t fd, uint64_t request, uint64_t, uint64_t, uint64_t, uint64_t) {
-  if (!is_console(fd)) return -kEbadf;
-  return -kEnotty;  // TCGETS and everything else: the console is not a terminal (yet)
-}
-
 int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off) {
-  return proc::memory::mmap(addr, len, static_cast<int>(prot), static_cast<int>(flags), static_cast<int>(fd), off);
+  constexpr uint64_t kMapAnonymous = 0x20;
+  fs::File* file = nullptr;
+  if ((flags & kMapAnonymous) == 0) {
+    file = proc::fds::get(static_cast<int32_t>(fd));
+    if (file == nullptr) return -kEbadf;
+  }
+  return proc::memory::mmap(addr, len, static_cast<int>(prot), static_cast<int>(flags), file, off);
 }
 int64_t sys_munmap(uint64_t addr, uint64_t len, uint64_t, uint64_t, uint64_t, uint64_t) {
   return proc::memory::munmap(addr, len);
@@ -186,13 +101,6 @@ int64_t sys_uname(uint64_t buf, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t
   memset(p, 0, 6 * kField);
   for (int i = 0; i < 6; ++i) copy_string(p + i * kField, kField, kFields[i]);
   return 0;
-}
-
-int64_t sys_readlink(uint64_t path, uint64_t buf, uint64_t size, uint64_t, uint64_t, uint64_t) {
-  return copy_readlink(path, buf, size);
-}
-int64_t sys_readlinkat(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size, uint64_t, uint64_t) {
-  return copy_readlink(path, buf, size);  // the one link is absolute: dirfd does not matter
 }
 
 int64_t sys_clock_gettime(uint64_t clock, uint64_t ts, uint64_t, uint64_t, uint64_t, uint64_t) {
@@ -245,14 +153,23 @@ void note_syscall_fault_path() {
   static bool noted = false;
   if (!noted) {
     noted = true;
-    kprintf("silk kernel: SYSCALL stays in ring 3 on this hypervisor: system calls run from the #PF handler\n");
+    kinfo("silk kernel: SYSCALL stays in ring 3 on this hypervisor: system calls run from the #PF handler\n");
   }
 }
 
 namespace {
 
+// silk's own call, outside Linux's numbers (src/common/boot_event.h): the
+// runtime reports a boot milestone, which goes to the monitor (silk vm
+// --trace-boot). Made only when uname's release names this kernel.
+constexpr uint64_t kSilkBootEvent = 0x5111;
+
 int64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) {
   if (nr < kMaxSyscall && kTable.handlers[nr] != nullptr) return kTable.handlers[nr](a0, a1, a2, a3, a4, a5);
+  if (nr == kSilkBootEvent) {
+    platform::boot_event(static_cast<uint32_t>(a0));
+    return 0;
+  }
   if (nr >= kMaxSyscall || (g_unknown_logged[nr / 64] & (1ull << (nr % 64))) == 0) {
     if (nr < kMaxSyscall) g_unknown_logged[nr / 64] |= 1ull << (nr % 64);
     kprintf("silk kernel: unimplemented system call %lu (-ENOSYS)\n", nr);
@@ -263,10 +180,6 @@ int64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
 }  // namespace
 
 void run(arch::TrapFrame* frame) {
-  if (frame->rax == proc::user_clear::kFinishCall && proc::user_clear::finish(frame)) {
-    proc::signal::deliver_pending(frame);
-    return;
-  }
   frame->rax = static_cast<uint64_t>(
       invoke(frame->rax, frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9));
   proc::signal::deliver_pending(frame);

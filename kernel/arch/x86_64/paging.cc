@@ -14,6 +14,7 @@ constexpr uint64_t kUser = 1ull << 2;
 // PWT|PCD with PAT clear selects PAT entry 3, UC in the power-on PAT (SDM 12.12.4).
 constexpr uint64_t kUncached = (1ull << 3) | (1ull << 4);
 constexpr uint64_t kHuge = 1ull << 7;  // PS: a leaf at level 1 or 2
+constexpr uint64_t kBorrowed = 1ull << 9;  // available to software (SDM table 4-19)
 constexpr uint64_t kNoExecute = 1ull << 63;
 constexpr uint64_t kAddressMask = 0x000ffffffffff000ull;
 
@@ -38,9 +39,10 @@ PageTableEntry make_table_entry(PhysAddr table) {
 
 PageTableEntry make_leaf_entry(PhysAddr frame, PageFlags flags, int level) {
   uint64_t e = (frame.value & kAddressMask) | kPresent;
-  if (flags.writable) e |= kWritable;
+  if (flags.writable && !flags.borrowed) e |= kWritable;
   if (flags.user) e |= kUser;
   if (flags.uncached) e |= kUncached;
+  if (flags.borrowed) e |= kBorrowed;
   if (!flags.executable && cpu_has_nx()) e |= kNoExecute;
   if (level > 0) e |= kHuge;
   return e;
@@ -51,7 +53,8 @@ bool entry_is_leaf(PageTableEntry e, int level) { return level == 0 || (e & kHug
 PhysAddr entry_address(PageTableEntry e) { return PhysAddr{e & kAddressMask}; }
 
 PageFlags entry_flags(PageTableEntry e) {
-  return PageFlags{(e & kWritable) != 0, (e & kNoExecute) == 0, (e & kUser) != 0, (e & kUncached) == kUncached};
+  return PageFlags{(e & kWritable) != 0, (e & kNoExecute) == 0, (e & kUser) != 0, (e & kUncached) == kUncached,
+                   (e & kBorrowed) != 0};
 }
 
 PhysAddr active_root() {

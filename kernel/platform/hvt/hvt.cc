@@ -79,6 +79,11 @@ uint64_t walltime_ns() {
 
 uint64_t tsc_khz() { return g_tsc_khz; }
 
+void boot_event(uint32_t event) {
+  silk::hvt::HvtBootEvent args{event, 0};
+  hypercall(Hypercall::BootEvent, &args);
+}
+
 void idle(uint64_t ns) {
   // Nothing can become ready (no network device yet): a plain sleep.
   silk::hvt::HvtPoll args{ns, 0, 0, 0};

@@ -12,6 +12,7 @@ int64_t console_read(char* data, size_t len);
 uint64_t walltime_ns();
 uint64_t tsc_khz();
 void idle(uint64_t ns);
+void boot_event(uint32_t event);
 [[noreturn]] void halt(int status);
 MemoryMap memory_map();
 const char* cmdline();
