@@ -14,6 +14,7 @@
 #include "fs/cpio.h"
 #include "fs/vfs.h"
 #include "lib/cmdline.h"
+#include "lib/profile.h"
 #include "lib/format.h"
 #include "lib/panic.h"
 #include "lib/string.h"
@@ -327,7 +328,10 @@ void run_self_checks();
   }
   net::init(quiet, cmdline_value(platform::cmdline(), "trace-boot", word, sizeof word));
   mark("net");
-  if (cmdline_value(platform::cmdline(), "trace-boot", word, sizeof word)) print_marks();
+  if (cmdline_value(platform::cmdline(), "trace-boot", word, sizeof word)) {
+    print_marks();
+    profile::set_enabled(true);
+  }
   if (cmdline_value(platform::cmdline(), "selftest", word, sizeof word)) run_selftest(word);
   if (g_checks_failed != 0) platform::halt(platform::kExitSelfCheckFailed);
   // With a program (an ELF initrd, or a cpio archive with the program the

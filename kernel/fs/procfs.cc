@@ -32,15 +32,58 @@ void special(Node* parent, const char* name, uint32_t mode, Special kind, Time n
   if (add_entry(parent, name, strlen(name), node) != 0) free_if_unused(node);
 }
 
+// Appends {v} as at least {digits} lowercase hex digits. Hand-rolled rather
+// than format(): under kvm-pvm every ring-0 instruction is emulated, and a
+// process with its libraries has ~100 regions (glibc reads them all to find
+// the main thread's stack).
+char* put_hex(char* p, uint64_t v, int digits) {
+  char tmp[16];
+  int n = 0;
+  do {
+    tmp[n++] = "0123456789abcdef"[v & 15];
+    v >>= 4;
+  } while (v != 0);
+  while (n < digits) tmp[n++] = '0';
+  while (n > 0) *p++ = tmp[--n];
+  return p;
+}
+
+char* put_dec(char* p, uint64_t v) {
+  char tmp[20];
+  int n = 0;
+  do {
+    tmp[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) *p++ = tmp[--n];
+  return p;
+}
+
 // One line of /proc/PID/maps (fs/proc/task_mmu.c, show_map_vma): the name
-// starts at column 74; anonymous regions end in a space.
-size_t format_line(char* line, size_t cap, const proc::memory::RegionInfo& r, char* path, size_t path_cap) {
+// starts at column 74; anonymous regions end in a space. {line} has room
+// for kLineMax bytes.
+constexpr size_t kLineMax = 128 + kPathMax;
+size_t format_line(char* line, const proc::memory::RegionInfo& r, char* path, size_t path_cap) {
   using proc::memory::RegionKind;
   bool file = r.kind == RegionKind::kFile;
-  size_t n = format(line, cap, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", r.start, r.end,
-                    (r.prot & proc::memory::kProtRead) ? 'r' : '-', (r.prot & proc::memory::kProtWrite) ? 'w' : '-',
-                    (r.prot & proc::memory::kProtExec) ? 'x' : '-', r.shared ? 's' : 'p', file ? r.offset : 0,
-                    file ? kDeviceMajor : 0, file ? kDeviceMinor : 0, file ? r.node->ino : 0);
+  char* p = line;
+  p = put_hex(p, r.start, 8);
+  *p++ = '-';
+  p = put_hex(p, r.end, 8);
+  *p++ = ' ';
+  *p++ = (r.prot & proc::memory::kProtRead) ? 'r' : '-';
+  *p++ = (r.prot & proc::memory::kProtWrite) ? 'w' : '-';
+  *p++ = (r.prot & proc::memory::kProtExec) ? 'x' : '-';
+  *p++ = r.shared ? 's' : 'p';
+  *p++ = ' ';
+  p = put_hex(p, file ? r.offset : 0, 8);
+  *p++ = ' ';
+  p = put_hex(p, file ? kDeviceMajor : 0, 2);
+  *p++ = ':';
+  p = put_hex(p, file ? kDeviceMinor : 0, 2);
+  *p++ = ' ';
+  p = put_dec(p, file ? r.node->ino : 0);
+  *p++ = ' ';
   const char* name = nullptr;
   if (file) {
     name = path_of(r.node, path, path_cap) >= 0 ? path : "(deleted)";
@@ -50,11 +93,13 @@ size_t format_line(char* line, size_t cap, const proc::memory::RegionInfo& r, ch
     name = "[stack]";
   }
   if (name != nullptr) {
-    while (n < 73 && n + 1 < cap) line[n++] = ' ';
-    n += format(line + n, cap - n, "%s", name);
+    while (p - line < 73) *p++ = ' ';
+    size_t len = strlen(name);
+    memcpy(p, name, len);
+    p += len;
   }
-  if (n + 1 < cap) line[n++] = '\n';
-  return n < cap ? n : cap - 1;
+  *p++ = '\n';
+  return static_cast<size_t>(p - line);
 }
 
 }  // namespace
@@ -73,16 +118,26 @@ const char* exe_path() { return g_exe; }
 int open(Node* node, Node** out) {
   Node* file = new_node(kIfReg | 0444, now());
   if (file == nullptr) return -err::kNomem;
-  // Lines are formatted into a small buffer and appended; paths go through
-  // the second half of it.
-  char buffer[2 * 512];
+  // Lines are gathered in a page-sized buffer and appended a buffer at a time.
+  static char buffer[4096 + kLineMax];
+  static char path[kPathMax];
+  size_t used = 0;
   proc::memory::RegionInfo r;
+  auto flush = [&] {
+    bool ok = data::write(file, file->size, buffer, used) >= 0;
+    used = 0;
+    return ok;
+  };
   for (uint64_t at = 0; proc::memory::region_from(at, &r); at = r.end) {
-    size_t n = format_line(buffer, 512, r, buffer + 512, 512);
-    if (data::write(file, file->size, buffer, n) < 0) {
+    used += format_line(buffer + used, r, path, sizeof path);
+    if (used >= 4096 && !flush()) {
       free_if_unused(file);
       return -err::kNomem;
     }
+  }
+  if (used != 0 && !flush()) {
+    free_if_unused(file);
+    return -err::kNomem;
   }
   *out = file;
   return 0;

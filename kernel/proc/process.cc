@@ -1,3 +1,4 @@
+#include "lib/profile.h"
 #include "proc/process.h"
 
 #include "arch/cpu.h"
@@ -210,7 +211,9 @@ int run(const char* cmdline) {
 }
 
 void user_page_fault(arch::TrapFrame* frame, uint64_t address) {
+  uint64_t start = arch::read_timestamp();
   memory::Fault result = memory::handle_fault(address, frame->error_code);
+  if (profile::enabled()) profile::add(profile::kFault, arch::read_timestamp() - start);
   if (result == memory::Fault::kResolved) return;
   signal::Fault fault{signal::kSigSegv, signal::kSegvMaperr, address, 14, frame->error_code, address};
   if (result == memory::Fault::kDenied) fault.code = signal::kSegvAccerr;

@@ -2,6 +2,7 @@
 // (those are in {io,fd,path}_syscalls.cc). User pointers are checked and made
 // present with proc::memory::prepare before the kernel touches them (one
 // address space: the kernel reads and writes user memory directly).
+#include "lib/profile.h"
 #include "syscalls/syscalls.h"
 
 #include "arch/cpu.h"
@@ -43,6 +44,7 @@ bool writable(uint64_t p, uint64_t n) { return proc::memory::prepare(p, n, true)
 [[noreturn]] void exit_process(uint64_t status) {
   int code = static_cast<int>(status & 0xff);
   kinfo("silk kernel: exit_group(%d)\n", code);
+  profile::print(kTable.names);
   platform::halt(code);
 }
 
@@ -180,8 +182,10 @@ int64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, 
 }  // namespace
 
 void run(arch::TrapFrame* frame) {
+  uint64_t nr = frame->rax, start = profile::enabled() ? arch::read_timestamp() : 0;
   frame->rax = static_cast<uint64_t>(
       invoke(frame->rax, frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9));
+  if (profile::enabled()) profile::add(nr, arch::read_timestamp() - start);
   proc::signal::deliver_pending(frame);
 }
 

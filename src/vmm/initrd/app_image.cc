@@ -74,6 +74,11 @@ Result<AppImage> build_app_image(const AppSpec& spec) {
   for (const std::string& so : loaded_shared_objects()) {
     if (auto r = cpio.add_host_file(inside(absolute_path(so)), so); !r) return r.take_error();
   }
+  // The host's loader cache: the dynamic loader then opens each library at
+  // once instead of probing the hwcaps and tls directories for it (every
+  // failed openat is kernel work). Every library it will look up is in the
+  // image at the path the cache names.
+  if (::access("/etc/ld.so.cache", R_OK) == 0) (void)cpio.add_host_file("etc/ld.so.cache", "/etc/ld.so.cache");
   cpio.add_directory("tmp", 01777);
   cpio.add_directory("dev");
   cpio.add_directory("proc");
