@@ -140,7 +140,8 @@ int run_vm_command(const VmCommand& options) {
         config.cmdline += word;
       }
       break;
-    case FileKind::kWasm: {
+    case FileKind::kWasm:
+    case FileKind::kOther: {  // silk run inside reports what is wrong with it, as hosted
       vmm::AppSpec spec;
       spec.app = file;
       spec.args = rest;
@@ -162,14 +163,6 @@ int run_vm_command(const VmCommand& options) {
       if (options.trace_boot) config.cmdline = "trace-boot " + config.cmdline;
       break;
     }
-    case FileKind::kOther:
-      if (::access(file.c_str(), R_OK) != 0) {
-        std::fprintf(stderr, "silk vm: %s: %s\n", file.c_str(), std::strerror(errno));
-      } else {
-        std::fprintf(stderr, "silk vm: %s: neither a WebAssembly module (\\0asm) nor a kernel ELF (\\177ELF)\n",
-                     file.c_str());
-      }
-      return vmm::kExitSetupFailed;
   }
   if (std::string problem = kvm_problem(); !problem.empty()) {
     std::fprintf(stderr, "silk vm: %s\n", problem.c_str());

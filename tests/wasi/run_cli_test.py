@@ -8,6 +8,7 @@ usage: run_cli_test.py CASE SILK_BIN WAT2WASM SOURCE_DIR
 """
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,14 +29,36 @@ CASES = {
     "wrong_wasi_type": ("wrong_wasi_type.wat", ["APP"], 1, "",
                         r"^silk run: .*: incompatible import type for wasi_snapshot_preview1\.fd_close.*\n$"),
     "exit_in_start": ("exit_in_start.wat", ["APP"], 3, "", r"^$"),
+    "oob_trap": ("oob.wat", ["APP"], 134, "",
+                 r"^silk: trap: out of bounds memory access\n  0: poke \(function 0\)\n  1: "),
     "missing_file": (None, ["APP"], 1, "", r"^silk run: .*missing\.wasm: cannot read: No such file or directory\n$"),
     "not_wasm": (b"#!/bin/sh\necho hi\n", ["APP"], 1, "", r"^silk run: .*: not a WebAssembly module.*\n$"),
     "invalid_module": (b"\0asm\1\0\0\0\1\5", ["APP"], 1, "", r"^silk run: .*: invalid module: malformed: .*\n$"),
 }
 
 
+def run_in(runner, silk, args, tmp):
+    """The same command inside silk's VM: silk vm, or silk image + QEMU."""
+    if runner == "vm":
+        cmd = [silk, "vm"] + args
+    else:
+        image = os.path.join(tmp, "image")
+        built = subprocess.run([silk, "image", "-o", image] + args, capture_output=True, timeout=120)
+        if built.returncode != 0:
+            return ["silk", "image"], built
+        cmd = [os.path.join(image, "qemu.sh")]
+    return cmd, subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=300)
+
+
 def main():
     case, silk, wat2wasm, source_dir = sys.argv[1:5]
+    runner = sys.argv[6] if len(sys.argv) > 6 and sys.argv[5] == "--in" else None
+    if runner == "vm" and not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        print("SKIP: /dev/kvm is missing or not accessible")
+        return 77
+    if runner == "qemu" and shutil.which("qemu-system-x86_64") is None:
+        print("SKIP: qemu-system-x86_64 is not installed")
+        return 77
     source, args, want_status, want_out, err_re = CASES[case]
     with tempfile.TemporaryDirectory(prefix="silk_cli_") as tmp:
         if source is None:
@@ -48,8 +71,15 @@ def main():
             app = os.path.join(tmp, source.replace(".wat", ".wasm"))
             subprocess.run([wat2wasm, "--debug-names", os.path.join(source_dir, "cli", source), "-o", app],
                            check=True)
-        cmd = [silk, "run"] + [app if a == "APP" else a for a in args]
+        run_args = [app if a == "APP" else a for a in args]
+        cmd = [silk, "run"] + run_args
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        if runner:
+            # Inside the VM: exactly what silk run printed, and its status.
+            hosted = p
+            cmd, p = run_in(runner, silk, run_args, tmp)
+            want_status, want_out = hosted.returncode, hosted.stdout.decode(errors="replace")
+            err_re = "^" + re.escape(hosted.stderr.decode(errors="replace")) + "$"
     out, err = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
     print("$ %s\nexit status %d\n--- stdout\n%s--- stderr\n%s" % (" ".join(cmd), p.returncode, out, err))
     failures = []
