@@ -4,6 +4,7 @@
 // Command line (platform::cmdline()):
 //   selftest=pagefault|nullderef|stackoverflow|doublefault|ud|panic
 //       after the self-checks, fault on purpose (the tests check the report).
+//   selftest=net: ping the gateway and serve one HTTP request (net/selftest.cc).
 
 #include <stddef.h>
 #include <stdint.h>
@@ -19,6 +20,7 @@
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
 #include "mm/heap.h"
+#include "net/net.h"
 #include "platform/platform.h"
 #include "proc/elf_loader.h"
 #include "proc/process.h"
@@ -110,6 +112,7 @@ void init_memory() {
   size_t n = 0;
   for (size_t i = 0; i < map.count && n < 32; ++i) ram[n++] = {map.regions[i].base, map.regions[i].size};
   mm::frames::init(ram, n, reserved, sizeof reserved / sizeof reserved[0]);
+  mark("frames");
   mm::kernel_space_map_high_ram();
   uint64_t heap_bytes = mm::frames::total_bytes() / 8;
   if (heap_bytes > 4 * kMiB) heap_bytes = 4 * kMiB;
@@ -279,9 +282,13 @@ void run_selftest(const char* name) {
     asm volatile("ud2");
   } else if (strcmp(name, "panic") == 0) {
     panic("selftest=panic");
+  } else if (strcmp(name, "net") == 0) {
+    net::run_selftest();  // halts: 0 when the network worked end to end
   }
   panic("selftest=%s did not fault", name);
 }
+
+void run_self_checks();
 
 [[noreturn]] void kmain() {
   mark("platform");
@@ -289,9 +296,37 @@ void run_selftest(const char* name) {
   mark("cpu");
   init_memory();
   mark("memory");
-  print_banner();
-  mark("banner");
+  // "quiet" (silk vm APP.wasm, silk image): no banner and no self-checks, so
+  // the console carries only the program's output and boot is short.
+  char word[32];
+  bool quiet = cmdline_value(platform::cmdline(), "quiet", word, sizeof word);
+  if (!quiet) {
+    print_banner();
+    mark("banner");
+    run_self_checks();
+  }
+  net::init(quiet, cmdline_value(platform::cmdline(), "trace-boot", word, sizeof word));
+  mark("net");
+  if (cmdline_value(platform::cmdline(), "trace-boot", word, sizeof word)) print_marks();
+  if (cmdline_value(platform::cmdline(), "selftest", word, sizeof word)) run_selftest(word);
+  if (g_checks_failed != 0) platform::halt(platform::kExitSelfCheckFailed);
+  // With a program (an ELF initrd, or a cpio archive with the program the
+  // command line names): the root file system, then the process.
+  platform::BootModule initrd = platform::initrd();
+  const auto* image = reinterpret_cast<const uint8_t*>(initrd.base);
+  if (fs::classify_initrd(image, initrd.size) != fs::InitrdKind::kNone) {
+    char path[fs::kPathMax];
+    proc::program_path(platform::cmdline(), path, sizeof path);
+    fs::init(image, initrd.size, path);
+    int status = proc::run(platform::cmdline());  // returns only on failure
+    kprintf("silk kernel: halting, status %d\n", status);
+    platform::halt(status);
+  }
+  kprintf("silk kernel: halting, status 0\n");
+  platform::halt(platform::kExitOk);
+}
 
+void run_self_checks() {
   check_format();
   check_cmdline();
   check_frames();
@@ -312,24 +347,6 @@ void run_selftest(const char* name) {
     kprintf("self-checks: %d passed, %d failed; %lu TSC ticks from kernel entry\n", g_checks_passed,
             g_checks_failed, ticks);
   }
-  char selftest[32];
-  if (cmdline_value(platform::cmdline(), "trace-boot", selftest, sizeof selftest)) print_marks();
-  if (cmdline_value(platform::cmdline(), "selftest", selftest, sizeof selftest)) run_selftest(selftest);
-  if (g_checks_failed != 0) platform::halt(platform::kExitSelfCheckFailed);
-  // With a program (an ELF initrd, or a cpio archive with the program the
-  // command line names): the root file system, then the process.
-  platform::BootModule initrd = platform::initrd();
-  const auto* image = reinterpret_cast<const uint8_t*>(initrd.base);
-  if (fs::classify_initrd(image, initrd.size) != fs::InitrdKind::kNone) {
-    char path[fs::kPathMax];
-    proc::program_path(platform::cmdline(), path, sizeof path);
-    fs::init(image, initrd.size, path);
-    int status = proc::run(platform::cmdline());  // returns only on failure
-    kprintf("silk kernel: halting, status %d\n", status);
-    platform::halt(status);
-  }
-  kprintf("silk kernel: halting, status 0\n");
-  platform::halt(platform::kExitOk);
 }
 
 }  // namespace

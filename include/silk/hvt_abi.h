@@ -20,7 +20,7 @@
 
 namespace silk::hvt {
 
-inline constexpr uint32_t kHvtAbiVersion = 1;
+inline constexpr uint32_t kHvtAbiVersion = 2;  // 2: ConsoleWrite.stream, ConsoleRead, BootEvent
 inline constexpr uint16_t kHvtPortBase = 0x500;
 
 // One row per hypercall: X(Name, number, argument struct).
@@ -33,7 +33,9 @@ inline constexpr uint16_t kHvtPortBase = 0x500;
   X(BlockWrite, 6, HvtBlockWrite)      \
   X(BlockRead, 7, HvtBlockRead)        \
   X(BlockFlush, 8, HvtBlockFlush)      \
-  X(Halt, 9, HvtHalt)
+  X(Halt, 9, HvtHalt)                  \
+  X(ConsoleRead, 10, HvtConsoleRead)   \
+  X(BootEvent, 11, HvtBootEvent)
 
 enum class Hypercall : uint16_t {
 #define SILK_HVT_ENUM(name, nr, args) name = nr,
@@ -68,6 +70,14 @@ struct HvtWalltime {
 struct HvtConsoleWrite {
   GuestPhys data;
   uint64_t len;
+  uint32_t stream;  // 2: the host's stderr; anything else: its stdout
+  uint32_t reserved;
+};
+// Reads the host's stdin, blocking until at least one byte (or end of file).
+struct HvtConsoleRead {
+  GuestPhys data;
+  uint64_t len;  // in: buffer size
+  int64_t ret;   // out: bytes read, 0 at end of file, -1 on error (stdin closed or unreadable)
 };
 struct HvtPoll {
   uint64_t timeout_ns;  // in: how long to block at most
@@ -105,11 +115,20 @@ struct HvtBlockFlush {
   int32_t ret;
   uint32_t reserved;
 };
+// Boot milestones, for the monitor's --trace-boot (no other effect).
+enum class BootEvent : uint32_t {
+  kProcessStart = 1,  // the kernel is about to enter its first process
+  kAppStart = 2,      // the runtime is about to run the app (its _start)
+};
+struct HvtBootEvent {
+  uint32_t event;  // a BootEvent
+  uint32_t reserved;
+};
 struct HvtHalt {
   int32_t exit_status;
   uint32_t reserved;
 };
-static_assert(sizeof(HvtConsoleWrite) == 16 && sizeof(HvtPoll) == 24 && sizeof(HvtNetRead) == 24);
+static_assert(sizeof(HvtConsoleWrite) == 24 && sizeof(HvtConsoleRead) == 24 && sizeof(HvtPoll) == 24 && sizeof(HvtNetRead) == 24);
 static_assert(sizeof(HvtBlockRead) == 32 && sizeof(HvtHalt) == 8);
 
 }  // namespace silk::hvt

@@ -24,6 +24,7 @@ struct PageFlags {
   // read-only): unmapping does not release it, and it never becomes
   // writable (a write copies it first). A software bit of the entry.
   bool borrowed = false;
+  bool uncached = false;  // device memory (MMIO): no caching, no write combining
 };
 
 using PageTableEntry = uint64_t;

@@ -26,7 +26,7 @@ struct Sink {
     buf[used++] = c;
   }
   void flush() {
-    if (flush_to_console && used > 0) platform::console_write(buf, used);
+    if (flush_to_console && used > 0) platform::console_write(buf, used, platform::kConsoleStderr);
     used = 0;
   }
 };

@@ -1,7 +1,9 @@
 #include "platform/platform.h"
 
 #include "arch/cpu.h"
+#include "drivers/virtio/net.h"
 #include "platform/hvt/hvt.h"
+#include "platform/hvt/net.h"
 #include "platform/pvh/pvh.h"
 
 namespace silk::kernel::platform {
@@ -23,12 +25,16 @@ void init(BootPath path, uint64_t info) {
 BootPath boot_path() { return g_path; }
 const char* boot_path_name() { return g_path == BootPath::kHvt ? "hvt (silk vm)" : "pvh"; }
 
-void console_write(const char* data, size_t len) {
+void console_write(const char* data, size_t len, int stream) {
   if (g_path == BootPath::kHvt) {
-    hvt::console_write(data, len);
+    hvt::console_write(data, len, stream);
   } else {
-    pvh::console_write(data, len);
+    pvh::console_write(data, len, stream);
   }
+}
+
+int64_t console_read(char* data, size_t len) {
+  return g_path == BootPath::kHvt ? hvt::console_read(data, len) : 0;
 }
 
 uint64_t walltime_ns() { return g_path == BootPath::kHvt ? hvt::walltime_ns() : pvh::walltime_ns(); }
@@ -42,5 +48,19 @@ void halt(int status) {
 MemoryMap memory_map() { return g_path == BootPath::kHvt ? hvt::memory_map() : pvh::memory_map(); }
 const char* cmdline() { return g_path == BootPath::kHvt ? hvt::cmdline() : pvh::cmdline(); }
 BootModule initrd() { return g_path == BootPath::kHvt ? hvt::initrd() : pvh::initrd(); }
+
+net::NetDevice* network_device() {
+  static bool s_probed = false;
+  static net::NetDevice* s_device = nullptr;
+  if (!s_probed) {
+    s_probed = true;
+    if (g_path == BootPath::kHvt) {
+      s_device = hvt::net_device();
+    } else {
+      s_device = drivers::virtio::probe_net(pvh::cmdline());
+    }
+  }
+  return s_device;
+}
 
 }  // namespace silk::kernel::platform

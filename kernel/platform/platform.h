@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+namespace silk::kernel::net {
+class NetDevice;
+}
+
 namespace silk::kernel::platform {
 
 enum class BootPath : uint32_t { kHvt = 0, kPvh = 1 };  // values set by the entry stubs
@@ -45,7 +49,17 @@ void init(BootPath path, uint64_t info);
 BootPath boot_path();
 const char* boot_path_name();  // "hvt (silk vm)" or "pvh"
 
-void console_write(const char* data, size_t len);
+// The console carries the program's stdout (stream 1) and stderr (stream 2)
+// and the kernel's messages (stream 2). silk's monitor keeps the streams
+// apart; under PVH stream 1 is COM1 and stream 2 is COM2 when QEMU has a
+// second serial port (silk image's qemu.sh), else COM1 too.
+inline constexpr int kConsoleStdout = 1, kConsoleStderr = 2;
+void console_write(const char* data, size_t len, int stream = kConsoleStdout);
+// Reads the console's input (the host's stdin under silk's monitor): blocks
+// until at least one byte; 0 at end of input (always, under PVH for now),
+// -1 on an error.
+int64_t console_read(char* data, size_t len);
+
 // CLOCK_REALTIME in ns; 0 when the platform has no clock.
 uint64_t walltime_ns();
 // TSC ticks per millisecond, 0 when unknown.
@@ -56,5 +70,11 @@ uint64_t tsc_khz();
 MemoryMap memory_map();
 const char* cmdline();
 BootModule initrd();
+
+// The network device: silk vm's hvt device (HvtBootInfo.net_mtu != 0), or
+// under PVH the first virtio-net device announced on the command line
+// (`virtio_mmio.device=`), set up on the first call; nullptr when there is
+// none. Needs the heap and the kernel's address space (maps MMIO).
+net::NetDevice* network_device();
 
 }  // namespace silk::kernel::platform

@@ -73,17 +73,31 @@ struct BindgenCommand {
 CLI::App* add_bindgen_command(CLI::App& app, BindgenCommand& options);
 int run_bindgen_command(const BindgenCommand& options);
 
-// silk vm [--mem MiB] [--initrd FILE] [--trace-boot] KERNEL.elf [-- CMDLINE...]:
-// boots a kernel under silk's KVM monitor (vm_command.cc, src/vmm). Returns the
-// guest's halt status, 123 if the VM was stopped, 125 if it could not start.
+// silk vm [--mem MiB] [--trace-boot] [silk run's options] APP.wasm [ARGS...]:
+// runs a wasm app in silk's unikernel; silk vm [--initrd FILE] KERNEL.elf
+// [-- CMDLINE...]: boots a kernel ELF (vm_command.cc, src/vmm). Returns the
+// app's (guest's) status, 123 if the VM was stopped, 125 if it could not start.
 struct VmCommand {
   uint64_t mem_mib = 256;
   std::string initrd;
+  std::string kernel_override;
   bool trace_boot = false;
-  std::string kernel;
-  std::vector<std::string> cmdline;
+  bool kernel_messages = false;
+  RunCommand run;                           // dirs, env, inherit_env, invoke, config, -l
+  std::vector<std::string> file_and_args;  // APP.wasm or KERNEL.elf, then the rest
 };
 CLI::App* add_vm_command(CLI::App& app, VmCommand& options);
 int run_vm_command(const VmCommand& options);
+
+// silk image -o DIR [silk run's options] APP.wasm [ARGS...]: writes a bootable
+// image of the app for QEMU and Firecracker (image_command.cc).
+struct ImageCommand {
+  std::string out_dir;
+  uint64_t mem_mib = 256;
+  RunCommand run;
+  std::vector<std::string> app_and_args;
+};
+CLI::App* add_image_command(CLI::App& app, ImageCommand& options);
+int run_image_command(const ImageCommand& options);
 
 }  // namespace silk::cli

@@ -22,12 +22,14 @@ int main(int argc, char** argv) {
   silk::cli::SecretCommand secret;
   silk::cli::BindgenCommand bindgen;
   silk::cli::VmCommand vm;
+  silk::cli::ImageCommand image;
   CLI::App* wast_cmd = silk::cli::add_wast_command(app, wast);
   CLI::App* compile_cmd = silk::cli::add_compile_command(app, compile);
   CLI::App* run_cmd = silk::cli::add_run_command(app, run);
   CLI::App* secret_cmd = silk::cli::add_secret_command(app, secret);
   CLI::App* bindgen_cmd = silk::cli::add_bindgen_command(app, bindgen);
   CLI::App* vm_cmd = silk::cli::add_vm_command(app, vm);
+  CLI::App* image_cmd = silk::cli::add_image_command(app, image);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -39,6 +41,13 @@ int main(int argc, char** argv) {
   }
   if (secret_cmd->parsed()) return silk::cli::run_secret_command(secret, slightfile);
   if (bindgen_cmd->parsed()) return silk::cli::run_bindgen_command(bindgen);
-  if (vm_cmd->parsed()) return silk::cli::run_vm_command(vm);
+  if (vm_cmd->parsed()) {
+    if (vm.run.config.empty()) vm.run.config = slightfile;
+    return silk::cli::run_vm_command(vm);
+  }
+  if (image_cmd->parsed()) {
+    if (image.run.config.empty()) image.run.config = slightfile;
+    return silk::cli::run_image_command(image);
+  }
   return 1;
 }

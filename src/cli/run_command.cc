@@ -18,6 +18,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/boot_event.h"
 #include "cli/commands.h"
 #include "slight/host/slight_host.h"
 #include "wasi/wasi.h"
@@ -295,6 +296,7 @@ int run_run_command(const RunCommand& options, const std::string& global_config)
     }
     return invoke(store, inst, options, invoke_values, file, *wasi.value());
   }
+  report_app_start();
   auto r = store.call(start, {});
   if (!r) return finish_with_error(r.error(), *wasi.value());
   return 0;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/boot_event.h"
 #include "cli/commands.h"
 #include "slight/host/slight_host.h"
 #include "slight/slightfile/slightfile.h"
@@ -114,6 +115,7 @@ int run_slight_app(const RunCommand& options, const std::string& config) {
   const bool server = host.value()->server_mode();
   if (server) block_stop_signals();
   slight::EntryKind entry = slight::find_entry_point(app.value()->instance(), server);
+  report_app_start();
   slight::EntryOutcome outcome = slight::run_entry_point(store, *app.value(), entry);
   if (outcome.trap) {
     std::fprintf(stderr, "Error: trap in %s: %s\n", slight::to_string(outcome.kind), outcome.trap->message.c_str());

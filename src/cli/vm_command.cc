@@ -1,48 +1,148 @@
-// silk vm: boots a kernel ELF under silk's KVM monitor (src/vmm/monitor.h).
+// silk vm: runs a wasm app (like silk run) inside silk's unikernel, or boots a
+// kernel ELF directly, under silk's KVM monitor (src/vmm/monitor.h).
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstring>
+#include <optional>
 
 #include "cli/commands.h"
+#include "vmm/initrd/app_image.h"
 #include "vmm/monitor.h"
 
 namespace silk::cli {
 namespace {
 
 constexpr const char* kVmFooter = R"(
-Boots KERNEL.elf (a fixed-address x86-64 ELF) in a one-vCPU KVM virtual machine,
-directly in 64-bit mode, and serves the hvt hypercalls of include/silk/hvt_abi.h.
-Words after -- form the kernel's command line.
+silk vm [OPTIONS] APP.wasm [ARGS...] runs APP.wasm as `silk run` would, with the
+same options, output and exit status, inside a one-vCPU KVM virtual machine that
+runs silk's own kernel (embedded in this binary). The VM's initrd holds this silk
+binary and its shared libraries, the app, its slightfile and copies of the --dir
+trees at their host paths (writes inside the VM stay in the VM). The console
+carries the app's stdin, stdout and stderr.
 
-Exit status: the guest's halt status; 123 if the VM was stopped because the guest
-did something the monitor does not allow (a VM exit other than a hypercall, such
-as hlt, a triple fault or I/O on another port, or a bad hypercall argument);
-125 if the VM could not start (no /dev/kvm, bad kernel ELF, bad --mem/--initrd).)";
+silk vm [OPTIONS] KERNEL.elf [-- CMDLINE...] boots a kernel ELF (a fixed-address
+x86-64 ELF) directly, in 64-bit mode; words after -- form its command line.
+
+Exit status: the app's (or the guest's halt status); 123 if the VM was stopped
+because the guest did something the monitor does not allow (a VM exit other than
+a hypercall, such as hlt, a triple fault or I/O on another port, or a bad
+hypercall argument); 125 if the VM could not start (no usable /dev/kvm, bad
+kernel ELF, bad --mem/--initrd, an unreadable app, slightfile or --dir).)";
+
+enum class FileKind { kWasm, kElf, kOther };
+
+FileKind sniff(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return FileKind::kOther;
+  unsigned char magic[4] = {};
+  ssize_t n = ::read(fd, magic, sizeof magic);
+  ::close(fd);
+  if (n == 4 && std::memcmp(magic, "\0asm", 4) == 0) return FileKind::kWasm;
+  if (n == 4 && std::memcmp(magic, "\177ELF", 4) == 0) return FileKind::kElf;
+  return FileKind::kOther;
+}
+
+// Clear words for the usual reasons /dev/kvm cannot be used.
+std::string kvm_problem() {
+  if (::access("/dev/kvm", F_OK) != 0)
+    return "/dev/kvm does not exist: KVM is not available on this machine (no virtualization support, or the kvm "
+           "module is not loaded)";
+  if (::access("/dev/kvm", R_OK | W_OK) != 0)
+    return "/dev/kvm is not accessible to this user (add the user to the kvm group, or run as root)";
+  return "";
+}
 
 }  // namespace
 
 CLI::App* add_vm_command(CLI::App& app, VmCommand& options) {
-  CLI::App* cmd = app.add_subcommand("vm", "Boot a kernel ELF under silk's KVM monitor");
+  CLI::App* cmd = app.add_subcommand("vm", "Run a wasm app (or boot a kernel ELF) in silk's unikernel under KVM");
   cmd->add_option("--mem", options.mem_mib, "Guest RAM in MiB (even, 4 .. 65536)")->capture_default_str();
-  cmd->add_option("--initrd", options.initrd, "Preload FILE after the kernel (boot info: initrd)")
+  cmd->add_option("--initrd", options.initrd, "Kernel mode: preload FILE after the kernel (boot info: initrd)")
+      ->type_name("FILE");
+  cmd->add_option("--kernel", options.kernel_override, "App mode: boot this kernel ELF instead of the embedded one")
       ->type_name("FILE");
   cmd->add_flag("--trace-boot", options.trace_boot, "Print boot timings and VM-exit counts to stderr");
-  cmd->add_option("kernel", options.kernel, "The kernel ELF")->required()->type_name("KERNEL.elf");
-  cmd->add_option("cmdline", options.cmdline, "The kernel command line (after --)");
+  cmd->add_flag("--kernel-messages", options.kernel_messages, "App mode: keep the kernel's boot messages");
+  cmd->add_option("--dir", options.run.dirs, "As silk run: pre-open HOST as GUEST (copied into the VM); repeatable")
+      ->type_name("HOST[::GUEST]");
+  cmd->add_option("--env", options.run.env, "As silk run: set guest environment variable K to V")->type_name("K=V");
+  cmd->add_flag("--inherit-env", options.run.inherit_env, "As silk run: pass silk's own environment to the guest");
+  cmd->add_option("--invoke", options.run.invoke, "As silk run: call export NAME with VALUES")->type_name("NAME");
+  cmd->add_option("-c,--config", options.run.config, "As silk run: run a slight app with this slightfile")
+      ->type_name("FILE");
+  cmd->add_flag("-l,--link-all-capabilities", options.run.link_all_capabilities,
+                "As silk run: link every capability interface the app imports");
+  for (CLI::Option* opt : cmd->get_options())
+    if (opt->get_name() != "--help") opt->allow_extra_args(false);
+  // The app (or kernel) and everything after it is left to us, as in silk run.
+  cmd->prefix_command();
+  cmd->allow_extras();
+  cmd->callback([cmd, &options] { options.file_and_args = cmd->remaining(); });
   cmd->footer(kVmFooter);
   return cmd;
 }
 
 int run_vm_command(const VmCommand& options) {
-  vmm::VmConfig config;
-  config.kernel = options.kernel;
-  config.initrd = options.initrd;
-  for (const std::string& word : options.cmdline) {
-    if (!config.cmdline.empty()) config.cmdline += ' ';
-    config.cmdline += word;
+  if (options.file_and_args.empty()) {
+    std::fprintf(stderr, "silk vm: missing APP.wasm or KERNEL.elf (see silk vm --help)\n");
+    return vmm::kExitSetupFailed;
   }
+  const std::string& file = options.file_and_args.front();
+  std::vector<std::string> rest(options.file_and_args.begin() + 1, options.file_and_args.end());
+
+  vmm::VmConfig config;
   config.mem_bytes = options.mem_mib << 20;
   config.trace_boot = options.trace_boot;
+  std::optional<vmm::AppImage> image;
+  switch (sniff(file)) {
+    case FileKind::kElf:
+      config.kernel = file;
+      config.initrd = options.initrd;
+      if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
+      for (const std::string& word : rest) {
+        if (!config.cmdline.empty()) config.cmdline += ' ';
+        config.cmdline += word;
+      }
+      break;
+    case FileKind::kWasm: {
+      vmm::AppSpec spec;
+      spec.app = file;
+      spec.args = rest;
+      spec.dirs = options.run.dirs;
+      spec.env = options.run.env;
+      spec.inherit_env = options.run.inherit_env;
+      spec.invoke = options.run.invoke;
+      spec.slightfile = options.run.config;
+      spec.link_all_capabilities = options.run.link_all_capabilities;
+      auto built = vmm::build_app_image(spec);
+      if (!built) {
+        std::fprintf(stderr, "silk vm: %s\n", built.error().message.c_str());
+        return vmm::kExitSetupFailed;
+      }
+      image.emplace(std::move(*built));
+      config.kernel = options.kernel_override;
+      config.initrd_archive = &image->initrd;
+      config.cmdline = vmm::app_kernel_cmdline(*image, !options.kernel_messages);
+      if (options.trace_boot) config.cmdline = "trace-boot " + config.cmdline;
+      break;
+    }
+    case FileKind::kOther:
+      if (::access(file.c_str(), R_OK) != 0) {
+        std::fprintf(stderr, "silk vm: %s: %s\n", file.c_str(), std::strerror(errno));
+      } else {
+        std::fprintf(stderr, "silk vm: %s: neither a WebAssembly module (\\0asm) nor a kernel ELF (\\177ELF)\n",
+                     file.c_str());
+      }
+      return vmm::kExitSetupFailed;
+  }
+  if (std::string problem = kvm_problem(); !problem.empty()) {
+    std::fprintf(stderr, "silk vm: %s\n", problem.c_str());
+    return vmm::kExitSetupFailed;
+  }
   auto exit = vmm::run_vm(config);
   if (!exit) {
     std::fprintf(stderr, "silk vm: %s\n", exit.error().message.c_str());

@@ -1,9 +1,10 @@
-// The kernel ELF loader: validate everything first, then pread each segment
-// straight into guest memory (one copy, no intermediate buffer).
+// The kernel ELF loader: validate everything first, then copy each segment
+// from the (mapped or embedded) file straight into guest memory.
 #include "vmm/elf_loader.h"
 
 #include <elf.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,20 +26,6 @@ std::string hex(uint64_t v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
-}
-
-// Reads exactly {len} bytes at {offset}; false on a short read or an error.
-bool pread_all(int fd, void* dst, uint64_t len, uint64_t offset) {
-  auto* p = static_cast<uint8_t*>(dst);
-  while (len > 0) {
-    ssize_t n = ::pread(fd, p, len, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    len -= static_cast<uint64_t>(n);
-    offset += static_cast<uint64_t>(n);
-  }
-  return true;
 }
 
 Result<void> check_header(const Elf64_Ehdr& eh, uint64_t file_size) {
@@ -82,15 +69,24 @@ Result<LoadedKernel> load_kernel_elf(const std::string& path, GuestMemory& memor
   if (::fstat(fd.get(), &st) < 0) return fail(std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return fail("not a regular file");
   uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  if (file_size == 0) return fail("too short for an ELF header (0 bytes)");
+  void* mapped = ::mmap(nullptr, file_size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  if (mapped == MAP_FAILED) return fail(std::string("mmap: ") + std::strerror(errno));
+  auto loaded = load_kernel_elf(std::span<const uint8_t>(static_cast<const uint8_t*>(mapped), file_size), path, memory);
+  ::munmap(mapped, file_size);
+  return loaded;
+}
 
+Result<LoadedKernel> load_kernel_elf(std::span<const uint8_t> file, const std::string& name, GuestMemory& memory) {
+  auto fail = [&](const std::string& what) { return make_error(name + ": " + what); };
+  uint64_t file_size = file.size();
   Elf64_Ehdr eh{};
   if (file_size < sizeof eh) return fail("too short for an ELF header (" + std::to_string(file_size) + " bytes)");
-  if (!pread_all(fd.get(), &eh, sizeof eh, 0)) return fail(std::string("read: ") + std::strerror(errno));
+  std::memcpy(&eh, file.data(), sizeof eh);
   if (auto r = check_header(eh, file_size); !r) return fail(r.error().message);
 
   std::vector<Elf64_Phdr> phdrs(eh.e_phnum);
-  if (!pread_all(fd.get(), phdrs.data(), phdrs.size() * sizeof(Elf64_Phdr), eh.e_phoff))
-    return fail(std::string("read: ") + std::strerror(errno));
+  std::memcpy(phdrs.data(), file.data() + eh.e_phoff, phdrs.size() * sizeof(Elf64_Phdr));
 
   // Validate every segment before touching guest memory.
   std::vector<const Elf64_Phdr*> loads;
@@ -119,10 +115,8 @@ Result<LoadedKernel> load_kernel_elf(const std::string& path, GuestMemory& memor
 
   for (const Elf64_Phdr* ph : loads) {
     // SAFETY: check_segment() proved [p_paddr, +p_memsz) lies in guest RAM,
-    // and p_filesz <= p_memsz.
-    uint8_t* dst = memory.checked(ph->p_paddr, ph->p_filesz);
-    if (!pread_all(fd.get(), dst, ph->p_filesz, ph->p_offset))
-      return fail("reading the segment at " + hex(ph->p_offset) + ": " + std::strerror(errno));
+    // [p_offset, +p_filesz) lies in the file, and p_filesz <= p_memsz.
+    std::memcpy(memory.checked(ph->p_paddr, ph->p_filesz), file.data() + ph->p_offset, ph->p_filesz);
   }
   GuestPhys aligned_end = (end + arch::kPageSize - 1) & ~(arch::kPageSize - 1);
   return LoadedKernel{*entry, aligned_end};

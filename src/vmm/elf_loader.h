@@ -1,6 +1,8 @@
 // silk::vmm — loading the kernel image into guest memory.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 
 #include "common/result.h"
@@ -21,5 +23,7 @@ struct LoadedKernel {
 // overflow-checked against the file and guest RAM; the error names the file,
 // the program header and the problem.
 Result<LoadedKernel> load_kernel_elf(const std::string& path, GuestMemory& memory);
+// The same for a kernel ELF already in memory ({name} is used in errors).
+Result<LoadedKernel> load_kernel_elf(std::span<const uint8_t> file, const std::string& name, GuestMemory& memory);
 
 }  // namespace silk::vmm

@@ -17,6 +17,8 @@
 
 #include "vmm/arch/boot.h"
 #include "vmm/elf_loader.h"
+#include "vmm/embedded_kernel.h"
+#include "vmm/sandbox/seccomp_filter.h"
 #include "vmm/hypercalls/hypercalls.h"
 #include "vmm/kvm/fd.h"
 #include "vmm/kvm/vcpu.h"
@@ -43,14 +45,38 @@ struct BootTrace {
   bool saw_hypercall = false;
   std::array<uint64_t, 64> exits{};
   std::array<uint64_t, kHypercallLimit> hypercalls{};
+  uint64_t initrd_bytes = 0, initrd_mapped = 0;
+  std::array<uint64_t, 4> events_ns{};  // HypercallContext::boot_event_ns
+
+  Clock::time_point event(hvt::BootEvent e) const {
+    return Clock::time_point(std::chrono::nanoseconds(events_ns[static_cast<uint32_t>(e)]));
+  }
+  bool has(hvt::BootEvent e) const { return events_ns[static_cast<uint32_t>(e)] != 0; }
+  int seccomp_rules = 0;
 
   void print(FILE* out) const {
     std::fprintf(out, "silk vm: boot trace\n");
     std::fprintf(out, "  guest memory + ELF load  %8.3f ms\n", ms_between(start, loaded));
+    if (initrd_bytes != 0)
+      std::fprintf(out, "  initrd %" PRIu64 " bytes (%" PRIu64 " mapped from host files, not copied)\n", initrd_bytes,
+                   initrd_mapped);
     std::fprintf(out, "  KVM setup (VM, vCPU)     %8.3f ms\n", ms_between(loaded, kvm_ready));
+    if (seccomp_rules != 0) std::fprintf(out, "  seccomp: %d rules allow the vCPU loop's system calls\n", seccomp_rules);
     if (saw_hypercall)
       std::fprintf(out, "  first KVM_RUN -> first hypercall %8.3f ms\n", ms_between(first_run, first_hypercall));
+    using hvt::BootEvent;
+    if (has(BootEvent::kProcessStart)) {
+      std::fprintf(out, "  guest kernel: first KVM_RUN -> process start %8.3f ms\n",
+                   ms_between(first_run, event(BootEvent::kProcessStart)));
+      if (has(BootEvent::kAppStart)) {
+        std::fprintf(out, "  runtime start: process start -> app _start %8.3f ms\n",
+                     ms_between(event(BootEvent::kProcessStart), event(BootEvent::kAppStart)));
+        std::fprintf(out, "  app: _start -> halt       %8.3f ms\n", ms_between(event(BootEvent::kAppStart), end));
+      }
+    }
     std::fprintf(out, "  guest run                %8.3f ms\n", ms_between(first_run, end));
+    if (has(BootEvent::kAppStart))
+      std::fprintf(out, "  monitor start -> app _start %8.3f ms\n", ms_between(start, event(BootEvent::kAppStart)));
     std::fprintf(out, "  total                    %8.3f ms\n", ms_between(start, end));
     std::fprintf(out, "  VM exits:");
     for (size_t i = 0; i < exits.size(); ++i)
@@ -193,10 +219,24 @@ Result<VmExit> run_vm(const VmConfig& config) {
 
   auto memory = GuestMemory::create(config.mem_bytes);
   if (!memory) return memory.take_error();
-  auto kernel = load_kernel_elf(config.kernel, *memory);
+  std::span<const uint8_t> embedded = embedded_kernel();
+  if (config.kernel.empty() && embedded.empty())
+    return make_error("no kernel: this silk was built without one (-DSILK_KERNEL=OFF); pass --kernel FILE");
+  auto kernel = config.kernel.empty() ? load_kernel_elf(embedded, "the embedded kernel", *memory)
+                                      : load_kernel_elf(config.kernel, *memory);
   if (!kernel) return kernel.take_error();
   Initrd initrd;
-  if (!config.initrd.empty()) {
+  if (config.initrd_archive != nullptr) {
+    const CpioArchive& archive = *config.initrd_archive;
+    uint8_t* dst = memory->checked(kernel->end, archive.size());
+    if (dst == nullptr)
+      return make_error("the initrd (" + std::to_string(archive.size() >> 20) + " MiB) does not fit in " +
+                        std::to_string(memory->size() >> 20) + " MiB of guest RAM; try a larger --mem");
+    if (auto r = archive.write_to(dst, true); !r) return r.take_error();
+    initrd = Initrd{kernel->end, archive.size()};
+    trace.initrd_bytes = archive.size();
+    trace.initrd_mapped = archive.mapped_bytes();
+  } else if (!config.initrd.empty()) {
     auto loaded = load_initrd(config.initrd, *memory, kernel->end);
     if (!loaded) return loaded.take_error();
     initrd = *loaded;
@@ -227,9 +267,15 @@ Result<VmExit> run_vm(const VmConfig& config) {
   memory->write(arch::kBootInfo, info);
   trace.kvm_ready = Clock::now();
 
-  HypercallContext ctx{*memory, config.console_fd};
+  HypercallContext ctx{*memory, config.console_fd, config.console_err_fd, config.console_in_fd};
+  if (config.seccomp) {
+    SeccompPolicy policy{vcpu->fd(), config.console_fd, config.console_err_fd, config.console_in_fd};
+    if (auto r = install_seccomp_filter(policy); !r) return r.take_error();
+    trace.seccomp_rules = seccomp_allowed_syscall_count();
+  }
   auto exit = run_vcpu(*vcpu, ctx, trace);
   trace.end = Clock::now();
+  trace.events_ns = ctx.boot_event_ns;
   if (config.trace_boot) trace.print(stderr);
   return exit;
 }

@@ -11,16 +11,21 @@
 #include <string>
 
 #include "common/result.h"
+#include "vmm/initrd/cpio_archive.h"
 
 namespace silk::vmm {
 
 struct VmConfig {
-  std::string kernel;        // the kernel ELF (elf_loader.h)
+  std::string kernel;        // the kernel ELF (elf_loader.h); empty: the one embedded in silk
   std::string initrd;        // a file preloaded after the kernel, or empty
+  const CpioArchive* initrd_archive = nullptr;  // or an archive built in memory (its big files are mapped)
   std::string cmdline;       // the kernel's command line
   uint64_t mem_bytes = 256ull << 20;  // guest RAM: 4 MiB .. 64 GiB, a multiple of 2 MiB
   int console_fd = 1;        // where ConsoleWrite goes
+  int console_err_fd = 2;    // where ConsoleWrite of stream 2 goes
+  int console_in_fd = 0;     // what ConsoleRead reads
   bool trace_boot = false;   // print timings and VM-exit counts to stderr
+  bool seccomp = true;       // run the vCPU loop under the seccomp allowlist (sandbox/seccomp_filter.h)
 };
 
 // silk vm's exit status when it is not the guest's own (the guest's halt

@@ -5,7 +5,11 @@ that stdout and the exit status are the same (and the status is the one the
 test expects). A test with an .expected file (the sandbox test, whose native
 run cannot be sandboxed) compares the wasm run's stdout with that file.
 
-usage: run_wasi_test.py NAME NATIVE_BIN WASM_FILE SILK_BIN SOURCE_DIR
+With --in vm or --in qemu, the wasm build runs under `silk run` and again
+inside silk's unikernel (`silk vm`, or `silk image` booted by QEMU microvm),
+and the VM run must match the silk run: stdout, and the exit status.
+
+usage: run_wasi_test.py NAME NATIVE_BIN WASM_FILE SILK_BIN SOURCE_DIR [--in vm|qemu]
 """
 import difflib
 import os
@@ -88,7 +92,12 @@ def run(mode, cfg, native, wasm, silk):
                 args = [str(listener.fileno())] + args
             cmd = [native] + args
         else:
-            cmd = [silk, "run", "--dir", "."]
+            if mode == "vm":
+                cmd = [silk, "vm", "--dir", "."]
+            elif mode == "qemu":
+                cmd = [silk, "image", "-o", os.path.join(root, "image"), "--dir", "."]
+            else:
+                cmd = [silk, "run", "--dir", "."]
             for k, v in env.items():
                 cmd += ["--env", "%s=%s" % (k, v)]
             if listener:
@@ -96,6 +105,11 @@ def run(mode, cfg, native, wasm, silk):
                 args = ["4"] + args  # guest fds: 0-2 stdio, 3 the preopen, 4 the socket
             cmd += [wasm] + args
             env = {}
+            if mode == "qemu":
+                built = subprocess.run(cmd, cwd=work, capture_output=True, timeout=120)
+                if built.returncode != 0:
+                    return built.returncode, built.stdout, built.stderr, "silk image failed"
+                cmd = [os.path.join(root, "image", "qemu.sh")]
         stdin = subprocess.PIPE if "stdin" in cfg else subprocess.DEVNULL
         proc = subprocess.Popen(cmd, cwd=work, env=env, stdin=stdin, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, pass_fds=pass_fds)
@@ -110,11 +124,45 @@ def run(mode, cfg, native, wasm, silk):
         shutil.rmtree(root, ignore_errors=True)
 
 
+def skip_reason(runner, cfg):
+    if runner == "vm" and not (os.access("/dev/kvm", os.R_OK | os.W_OK)):
+        return "/dev/kvm is missing or not accessible"
+    if runner == "qemu" and shutil.which("qemu-system-x86_64") is None:
+        return "qemu-system-x86_64 is not installed"
+    if cfg.get("socket"):
+        return "host sockets cannot be handed to a VM (--socket-fd)"
+    if runner == "qemu" and "stdin" in cfg:
+        return "QEMU's serial console has no end of input"
+    return None
+
+
+def compare_vm(name, cfg, runner, results):
+    want_status, want_out = results["wasm"][0], results["wasm"][1]
+    status, out = results[runner][0], results[runner][1]
+    if status != want_status:
+        print("FAILED: %s exited with %d, silk run with %d" % (runner, status, want_status))
+        return 1
+    if out != want_out:
+        print("FAILED: stdout differs (--- silk run, +++ %s):" % runner)
+        sys.stdout.writelines(difflib.unified_diff(want_out.decode(errors="replace").splitlines(True),
+                                                   out.decode(errors="replace").splitlines(True)))
+        return 1
+    print("PASSED")
+    return 0
+
+
 def main():
     name, native, wasm, silk, source_dir = sys.argv[1:6]
+    runner = sys.argv[7] if len(sys.argv) > 7 and sys.argv[6] == "--in" else None
     cfg = TESTS[name]
     results = {}
     modes = ["wasm"] if cfg.get("expected") else ["native", "wasm"]
+    if runner:
+        reason = skip_reason(runner, cfg)
+        if reason:
+            print("SKIP: %s" % reason)
+            return 77
+        modes = ["wasm", runner]
     for mode in modes:
         results[mode] = run(mode, cfg, native, wasm, silk)
         status, out, err, client_error = results[mode]
@@ -125,6 +173,8 @@ def main():
         if client_error:
             print("FAILED: %s: %s" % (mode, client_error))
             return 1
+    if runner:
+        return compare_vm(name, cfg, runner, results)
     want_status = cfg.get("status", 0)
     if cfg.get("expected"):
         with open(os.path.join(source_dir, name + ".expected"), "rb") as f:

@@ -11,6 +11,8 @@ namespace {
 constexpr uint64_t kPresent = 1ull << 0;
 constexpr uint64_t kWritable = 1ull << 1;
 constexpr uint64_t kUser = 1ull << 2;
+// PWT|PCD with PAT clear selects PAT entry 3, UC in the power-on PAT (SDM 12.12.4).
+constexpr uint64_t kUncached = (1ull << 3) | (1ull << 4);
 constexpr uint64_t kHuge = 1ull << 7;  // PS: a leaf at level 1 or 2
 constexpr uint64_t kBorrowed = 1ull << 9;  // available to software (SDM table 4-19)
 constexpr uint64_t kNoExecute = 1ull << 63;
@@ -40,6 +42,7 @@ PageTableEntry make_leaf_entry(PhysAddr frame, PageFlags flags, int level) {
   if (flags.writable && !flags.borrowed) e |= kWritable;
   if (flags.user) e |= kUser;
   if (flags.borrowed) e |= kBorrowed;
+  if (flags.uncached) e |= kUncached;
   if (!flags.executable && cpu_has_nx()) e |= kNoExecute;
   if (level > 0) e |= kHuge;
   return e;
@@ -50,7 +53,8 @@ bool entry_is_leaf(PageTableEntry e, int level) { return level == 0 || (e & kHug
 PhysAddr entry_address(PageTableEntry e) { return PhysAddr{e & kAddressMask}; }
 
 PageFlags entry_flags(PageTableEntry e) {
-  return PageFlags{(e & kWritable) != 0, (e & kNoExecute) == 0, (e & kUser) != 0, (e & kBorrowed) != 0};
+  return PageFlags{(e & kWritable) != 0, (e & kNoExecute) == 0, (e & kUser) != 0, (e & kBorrowed) != 0,
+                   (e & kUncached) == kUncached};
 }
 
 PhysAddr active_root() {

@@ -28,19 +28,30 @@ void serial_init() {
   outb(kCom1 + kModem, 0x03);       // DTR, RTS
 }
 
-void serial_write(const char* data, size_t len) {
+void serial_write(const char* data, size_t len) { serial_write(kCom1, data, len); }
+
+void serial_write(uint16_t port, const char* data, size_t len) {
   // THRE set means the transmit FIFO is empty, so up to 16 bytes may follow
   // without polling again: one status read per 16 bytes, not per byte (each
   // port access is a VM exit). Bytes go out as they are (no "\r\n"
   // translation): the console carries the app's output byte for byte.
   size_t i = 0;
   while (i < len) {
-    while ((inb(kCom1 + kStatus) & kTransmitEmpty) == 0) {
+    while ((inb(port + kStatus) & kTransmitEmpty) == 0) {
     }
     for (size_t n = 0; n < kFifoDepth && i < len; ++n, ++i) {
-      outb(kCom1 + kData, static_cast<uint8_t>(data[i]));
+      outb(port + kData, static_cast<uint8_t>(data[i]));
     }
   }
+}
+
+bool serial_present(uint16_t port) {
+  // A missing UART reads back 0xff: probe the scratch register.
+  constexpr uint16_t kScratch = 7;
+  outb(port + kScratch, 0x5a);
+  if (inb(port + kScratch) != 0x5a) return false;
+  outb(port + kLine, 0x03);  // 8N1
+  return true;
 }
 
 }  // namespace silk::kernel::x86_64

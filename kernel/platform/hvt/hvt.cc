@@ -17,6 +17,7 @@ char g_cmdline[kCmdlineMax];
 MemoryRegion g_ram[1];
 BootModule g_initrd;
 uint64_t g_tsc_khz = 0;
+NetInfo g_net{};
 
 // One hypercall: `out dx, eax` with dx = kHvtPortBase + nr and eax = the
 // argument block's guest-physical address (hvt_abi.h). The monitor reads
@@ -52,12 +53,22 @@ void init(uint64_t boot_info) {
   g_ram[0] = MemoryRegion{0, info.mem_size};
   if (info.initrd != 0 && info.initrd_size != 0) g_initrd = BootModule{info.initrd, info.initrd_size};
   g_tsc_khz = info.tsc_khz;
+  if (info.net_mtu != 0) {
+    g_net.mtu = info.net_mtu > 65535 ? 65535 : static_cast<uint32_t>(info.net_mtu);
+    memcpy(g_net.mac, info.net_mac, 6);
+  }
   if (info.mem_size < 4 * kMiB) panic("hvt: guest memory is %lu bytes, need at least 4 MiB", info.mem_size);
 }
 
-void console_write(const char* data, size_t len) {
-  silk::hvt::HvtConsoleWrite args{virt_to_phys(data).value, len};
+void console_write(const char* data, size_t len, int stream) {
+  silk::hvt::HvtConsoleWrite args{virt_to_phys(data).value, len, static_cast<uint32_t>(stream), 0};
   hypercall(Hypercall::ConsoleWrite, &args);
+}
+
+int64_t console_read(char* data, size_t len) {
+  silk::hvt::HvtConsoleRead args{virt_to_phys(data).value, len, 0};
+  hypercall(Hypercall::ConsoleRead, &args);
+  return args.ret;
 }
 
 uint64_t walltime_ns() {
@@ -77,5 +88,26 @@ void halt(int status) {
 MemoryMap memory_map() { return MemoryMap{g_ram, 1}; }
 const char* cmdline() { return g_cmdline; }
 BootModule initrd() { return g_initrd; }
+
+NetInfo net_info() { return g_net; }
+
+int32_t net_write(const void* frame, size_t len) {
+  silk::hvt::HvtNetWrite args{virt_to_phys(frame).value, len, 0, 0};
+  hypercall(Hypercall::NetWrite, &args);
+  return args.ret;
+}
+
+int32_t net_read(void* frame, size_t* len) {
+  silk::hvt::HvtNetRead args{virt_to_phys(frame).value, *len, 0, 0};
+  hypercall(Hypercall::NetRead, &args);
+  if (args.ret == 0) *len = args.len;
+  return args.ret;
+}
+
+uint64_t poll(uint64_t timeout_ns) {
+  silk::hvt::HvtPoll args{timeout_ns, 0, 0, 0};
+  hypercall(Hypercall::Poll, &args);
+  return args.ready_set;
+}
 
 }  // namespace silk::kernel::platform::hvt

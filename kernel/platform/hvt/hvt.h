@@ -7,12 +7,29 @@
 namespace silk::kernel::platform::hvt {
 
 void init(uint64_t boot_info);
-void console_write(const char* data, size_t len);
+void console_write(const char* data, size_t len, int stream);
+int64_t console_read(char* data, size_t len);
 uint64_t walltime_ns();
 uint64_t tsc_khz();
 [[noreturn]] void halt(int status);
 MemoryMap memory_map();
 const char* cmdline();
 BootModule initrd();
+
+// The network device (HvtBootInfo.net_mtu/net_mac; NetWrite, NetRead, Poll):
+// platform/hvt/net.h wraps these as a net::NetDevice.
+struct NetInfo {
+  uint32_t mtu;  // 0: the monitor has no network device
+  uint8_t mac[6];
+};
+NetInfo net_info();
+// One frame out: 0, or -1 on error.
+int32_t net_write(const void* frame, size_t len);
+// One frame in: 0 with {*len} set to its length, 1 when none is waiting, -1
+// on error ({*len} in: the buffer's size).
+int32_t net_read(void* frame, size_t* len);
+// Blocks up to {timeout_ns} until a device is ready; the ready set (bit 0:
+// the network is readable).
+uint64_t poll(uint64_t timeout_ns);
 
 }  // namespace silk::kernel::platform::hvt

@@ -3,6 +3,7 @@
 #include "arch/cpu.h"
 #include "arch/x86_64/io.h"
 #include "arch/x86_64/serial.h"
+#include "lib/format.h"
 #include "lib/panic.h"
 #include "lib/string.h"
 #include "mm/types.h"
@@ -53,11 +54,27 @@ void init(uint64_t start_info) {
   clock_init();
 }
 
-void console_write(const char* data, size_t len) { x86_64::serial_write(data, len); }
+// Stream 2 (the program's stderr, the kernel's messages) goes to COM2 when
+// QEMU has one, else to COM1 with stream 1.
+void console_write(const char* data, size_t len, int stream) {
+  static int s_stderr_port = -1;  // unknown until the first stderr write
+  if (stream == 2) {
+    if (s_stderr_port < 0) s_stderr_port = x86_64::serial_present(x86_64::kCom2) ? x86_64::kCom2 : 0;
+    if (s_stderr_port != 0) return x86_64::serial_write(static_cast<uint16_t>(s_stderr_port), data, len);
+  }
+  x86_64::serial_write(data, len);
+}
 uint64_t walltime_ns() { return clock_walltime_ns(); }
 uint64_t tsc_khz() { return clock_tsc_khz(); }
 
 void halt(int status) {
+  // isa-debug-exit carries 7 bits of {status}: the whole status also goes to
+  // COM3 when there is one ("exit N", read by silk image's qemu.sh).
+  if (x86_64::serial_present(x86_64::kCom3)) {
+    char line[24];
+    size_t n = format(line, sizeof line, "exit %d\n", status);
+    x86_64::serial_write(x86_64::kCom3, line, n);
+  }
   x86_64::outl(kDebugExitPort, static_cast<uint32_t>(status));
   x86_64::outb(kI8042Command, kI8042Reset);
   // Neither exit device answered: reset the CPU (QEMU -no-reboot then exits).

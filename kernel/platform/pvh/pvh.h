@@ -8,7 +8,7 @@
 namespace silk::kernel::platform::pvh {
 
 void init(uint64_t start_info);
-void console_write(const char* data, size_t len);
+void console_write(const char* data, size_t len, int stream);
 uint64_t walltime_ns();
 uint64_t tsc_khz();
 [[noreturn]] void halt(int status);

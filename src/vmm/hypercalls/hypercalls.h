@@ -1,8 +1,8 @@
 // silk::vmm — the hypercalls the monitor serves (hvt_abi.h's
 // SILK_HVT_HYPERCALLS table), one file per device class:
-//   time.cc (Walltime), console.cc (ConsoleWrite), poll.cc (Poll),
+//   time.cc (Walltime), console.cc (ConsoleWrite, ConsoleRead), poll.cc (Poll),
 //   net.cc (NetWrite, NetRead), block.cc (BlockWrite, BlockRead, BlockFlush),
-//   halt.cc (Halt); dispatch.cc maps a port to its handler.
+//   halt.cc (Halt), boot_event.cc (BootEvent); dispatch.cc maps a port to its handler.
 //
 // dispatch_hypercall() copies the argument block out of guest memory (after a
 // bounds check), hands the typed copy to handle(), and copies it back so the
@@ -11,6 +11,7 @@
 // vCPU is stopped while its hypercall runs.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -34,7 +35,11 @@ struct HypercallOutcome {
 // The monitor state hypercalls may use.
 struct HypercallContext {
   GuestMemory& memory;
-  int console_fd;  // the guest's console output (the host's stdout)
+  int console_fd;      // the guest's console output (the host's stdout)
+  int console_err_fd;  // its stream 2 (the host's stderr)
+  int console_in_fd;   // its input (the host's stdin)
+  // CLOCK_MONOTONIC ns at which each hvt::BootEvent was first reported (0: not yet).
+  std::array<uint64_t, 4> boot_event_ns{};
 };
 
 // One handler per hypercall, found by its argument block's type.

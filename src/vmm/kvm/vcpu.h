@@ -26,6 +26,7 @@ class KvmVcpu {
   // A signal interrupting KVM_RUN reports KVM_EXIT_INTR.
   Result<void> run();
   kvm_run& state() { return *run_; }
+  int fd() const { return fd_.get(); }
 
   Result<kvm_regs> regs() const;
   Result<void> set_regs(const kvm_regs& regs);
