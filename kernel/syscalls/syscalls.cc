@@ -6,6 +6,7 @@
 
 #include "arch/cpu.h"
 #include "arch/user.h"
+#include "fs/durable/durable.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "platform/platform.h"
@@ -155,7 +156,8 @@ void note_syscall_fault_path() {
 
 uint64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) {
   if (nr < kMaxSyscall && kTable.handlers[nr] != nullptr) {
-    return static_cast<uint64_t>(kTable.handlers[nr](a0, a1, a2, a3, a4, a5));
+    // A change to the disk's files is durable before the call returns.
+    return static_cast<uint64_t>(fs::durable::finish(kTable.handlers[nr](a0, a1, a2, a3, a4, a5)));
   }
   if (nr >= kMaxSyscall || (g_unknown_logged[nr / 64] & (1ull << (nr % 64))) == 0) {
     if (nr < kMaxSyscall) g_unknown_logged[nr / 64] |= 1ull << (nr % 64);
