@@ -205,7 +205,7 @@ int unlink(Node* base, const char* path) {
   if (e == nullptr) return -err::kNoent;
   if (e->node->is_dir()) return -err::kIsdir;
   if (w.trailing_slash) return -err::kNotdir;
-  if (int r = durable::prepare(w.dir); r != 0) return r;
+  if (int r = durable::prepare_removal(w.dir); r != 0) return r;
   remove_entry(e);
   return durable::removed(w.dir, w.name, w.len, false);
 }
@@ -221,7 +221,7 @@ int rmdir(Node* base, const char* path) {
   if (!e->node->is_dir()) return -err::kNotdir;
   if (durable::is_mount_root(e->node)) return -err::kBusy;
   if (!is_empty_dir(e->node)) return -err::kNotempty;
-  if (int r = durable::prepare(w.dir); r != 0) return r;
+  if (int r = durable::prepare_removal(w.dir); r != 0) return r;
   remove_entry(e);
   return durable::removed(w.dir, w.name, w.len, true);
 }

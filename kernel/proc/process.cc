@@ -50,7 +50,9 @@ uint64_t ticks_to_ns(uint64_t ticks) {
   return ticks / khz * 1000000 + (ticks % khz) * 1000000 / khz;
 }
 
-// Splits {cmdline} after " -- " into argv; returns argc.
+// Splits {cmdline} after " -- " into argv; returns argc. The
+// `virtio_mmio.device=` words QEMU appends to the command line (after the
+// program's words) are the kernel's, not the program's: dropped.
 int parse_args(const char* cmdline, const char** argv) {
   const char* rest = cmdline_program_args(cmdline);
   if (rest == nullptr) rest = "init";
@@ -63,6 +65,7 @@ int parse_args(const char* cmdline, const char** argv) {
     argv[argc++] = p;
     while (*p != '\0' && *p != ' ') ++p;
   }
+  while (argc > 1 && strncmp(argv[argc - 1], "virtio_mmio.device=", 19) == 0) --argc;
   return argc;
 }
 

@@ -219,7 +219,8 @@ uint64_t count_linked() {
 }
 
 // Rewrites the log as a snapshot in the other region, leaving room for
-// {need} more bytes. 0, -ENOSPC (the tree and {need} do not fit a region;
+// {need} more bytes (what the change about to be logged needs, and the
+// headroom). 0, -ENOSPC (the tree and {need} do not fit a region;
 // nothing was written) or -EIO.
 int compact(uint64_t need) {
   uint64_t start = monotonic_ns();
@@ -472,7 +473,14 @@ void mount(drivers::BlockDevice* device, const char* cmdline, bool quiet) {
   if (device == nullptr) return;
   g_quiet = quiet;
   uint64_t kib = device->sectors() * drivers::kSectorSize / 1024;
-  if (!cmdline_value(cmdline, "disk", g_path, sizeof g_path) || g_path[0] == '\0') copy_string(g_path, sizeof g_path, "/tmp");
+  // Only the kernel's words count (a program argument "disk=..." is not one).
+  static char words[4096];
+  const char* args = cmdline_program_args(cmdline);
+  size_t len = args != nullptr ? static_cast<size_t>(args - 2 - cmdline) : strlen(cmdline);
+  copy_string(words, len + 1 < sizeof words ? len + 1 : sizeof words, cmdline);
+  if (!cmdline_value(words, "disk", g_path, sizeof g_path) || g_path[0] == '\0') {
+    copy_string(g_path, sizeof g_path, "/tmp");
+  }
   if (strcmp(g_path, "off") == 0) {
     if (!quiet) kprintf("silk kernel: disk: %s (%lu KiB) not mounted (disk=off)\n", device->name(), kib);
     return;
@@ -553,17 +561,28 @@ void mount(drivers::BlockDevice* device, const char* cmdline, bool quiet) {
 
 bool is_mount_root(const Node* node) { return node == g_root && node != nullptr; }
 
-int prepare(const Node* node, uint64_t data_bytes) {
+namespace {
+
+// prepare(): room for {need} bytes of records. A change that can make the
+// tree bigger must leave some headroom after a compaction, so that
+// removing files is always possible on a full disk.
+int reserve(const Node* node, uint64_t need, bool grows) {
   if (!on_disk(node) || node->nlink == 0) return 0;
   if (g_log.read_only()) return -err::kRofs;
   if (g_log.failed()) return -err::kIo;
-  uint64_t need = bound(data_bytes);
-  return g_log.fits(need) ? 0 : compact(need);
+  if (g_log.fits(need)) return 0;
+  uint64_t headroom = g_log.region_bytes() / 32 > 16 * 1024 ? g_log.region_bytes() / 32 : 16 * 1024;
+  return compact(grows ? need + headroom : need);
 }
+
+}  // namespace
+
+int prepare(const Node* node, uint64_t data_bytes) { return reserve(node, bound(data_bytes), true); }
+int prepare_removal(const Node* dir) { return reserve(dir, bound(0), false); }
 
 int prepare_pair(const Node* from_dir, const Node* to_dir) {
   if (on_disk(from_dir) != on_disk(to_dir)) return -err::kXdev;
-  return prepare(from_dir);
+  return reserve(from_dir, bound(0), false);
 }
 
 int created(Node* dir, const char* name, size_t len, Node* node) {

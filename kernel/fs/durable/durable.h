@@ -42,8 +42,11 @@ bool is_mount_root(const Node* node);
 // (the disk failed), -ENOSPC (the journal cannot take it even after
 // compaction). Nothing has changed when it fails.
 int prepare(const Node* node, uint64_t data_bytes = 0);
-// The same for a change between two directories (rename, link): -EXDEV when
-// one is on the disk and the other not.
+// The same for removing a name from {dir} (unlink, rmdir): it keeps working
+// on a full disk, where prepare() leaves headroom and says -ENOSPC earlier.
+int prepare_removal(const Node* dir);
+// The same for a rename between two directories: -EXDEV when one is on the
+// disk and the other not. Like a removal, it does not need headroom.
 int prepare_pair(const Node* from_dir, const Node* to_dir);
 
 // After the change, what it was; each returns 0 or -EIO (the journal could
