@@ -130,7 +130,7 @@ case $scenario in
     ;;
   compact)
     fresh 1M
-    boot churn 'blank, formatted' 'log full: compacted into region 1' 'log full: compacted into region 0' \
+    boot churn 'blank, formatted' 'journal compacted into region 1' 'journal compacted into region 0' \
       'disk: ENOSPC after [0-9]+ KiB of filler'
     boot verify-churn "$mounted"
     python3 "$tool" check "$img"

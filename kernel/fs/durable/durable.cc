@@ -21,6 +21,15 @@ Log g_log;
 Node* g_root = nullptr;  // the mount's root directory (id 1)
 uint64_t g_next_id = disk::kRootId + 1;
 bool g_quiet = false;
+// The log is compacted when it would grow past this (or fill its region):
+// twice the last snapshot plus 256 KiB, so that replaying it at boot costs at
+// most about three times what the tree holds (replay runs in ring 0, slow
+// under kvm-pvm), while rewriting the tree is amortised over at least as
+// many bytes of new records.
+uint64_t g_soft_limit = ~uint64_t{0};
+constexpr uint64_t kSoftSlack = 256 * 1024;
+
+void set_soft_limit(uint64_t snapshot_bytes) { g_soft_limit = 2 * snapshot_bytes + kSoftSlack; }
 char g_path[256];
 
 uint64_t to_ns(Time t) { return static_cast<uint64_t>(t.sec) * 1000000000 + static_cast<uint64_t>(t.nsec); }
@@ -229,12 +238,15 @@ int compact(uint64_t need) {
   if (count.bytes() + need > g_log.region_bytes()) return -err::kNospc;
   IdSet linked;
   if (!linked.init(count_linked())) return -err::kNospc;
+  uint64_t old_bytes = g_log.used_bytes();
   g_log.begin_switch();
   Snapshot snapshot(false, &linked);
   if (snapshot.run() != 0 || g_log.commit_switch() != 0) return -err::kIo;
+  set_soft_limit(snapshot.bytes());
   if (!g_quiet) {
-    kprintf("silk kernel: disk: log full: compacted into region %u (generation %lu): %lu KiB in %lu ms\n",
-            g_log.active_region(), g_log.generation(), snapshot.bytes() / 1024, (monotonic_ns() - start) / 1000000);
+    kprintf("silk kernel: disk: journal compacted into region %u (generation %lu): %lu KiB of records -> %lu KiB in %lu ms\n",
+            g_log.active_region(), g_log.generation(), old_bytes / 1024, snapshot.bytes() / 1024,
+            (monotonic_ns() - start) / 1000000);
   }
   return 0;
 }
@@ -539,6 +551,9 @@ void mount(drivers::BlockDevice* device, const char* cmdline, bool quiet) {
       }
     }
     map.release();
+    Snapshot count(true, nullptr);
+    count.run();
+    set_soft_limit(count.bytes());
     if (g_log.torn()) {
       kprintf("silk kernel: disk: record %lu is damaged (a write torn by a crash): the log ends before it\n",
               g_log.torn_seq());
@@ -570,9 +585,12 @@ int reserve(const Node* node, uint64_t need, bool grows) {
   if (!on_disk(node) || node->nlink == 0) return 0;
   if (g_log.read_only()) return -err::kRofs;
   if (g_log.failed()) return -err::kIo;
-  if (g_log.fits(need)) return 0;
+  bool fits = g_log.fits(need);
+  if (fits && g_log.used_bytes() + need <= g_soft_limit) return 0;
   uint64_t headroom = g_log.region_bytes() / 32 > 16 * 1024 ? g_log.region_bytes() / 32 : 16 * 1024;
-  return compact(grows ? need + headroom : need);
+  int r = compact(grows ? need + headroom : need);
+  // Past the soft limit only: the region still has room.
+  return r == -err::kNospc && fits ? 0 : r;
 }
 
 }  // namespace
