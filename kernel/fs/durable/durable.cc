@@ -551,14 +551,14 @@ void mount(drivers::BlockDevice* device, const char* cmdline, bool quiet) {
       }
     }
     map.release();
-    Snapshot count(true, nullptr);
-    count.run();
-    set_soft_limit(count.bytes());
     if (g_log.torn()) {
       kprintf("silk kernel: disk: record %lu is damaged (a write torn by a crash): the log ends before it\n",
               g_log.torn_seq());
     }
   }
+  Snapshot count(true, nullptr);
+  count.run();
+  set_soft_limit(count.bytes());
   const char* mode = g_log.read_only() ? ", read-only" : "";
   if (skipped != 0) kprintf("silk kernel: disk: %lu records did not fit the tree\n", skipped);
   if (quiet) return;
