@@ -231,10 +231,16 @@ uint64_t count_linked() {
 // {need} more bytes (what the change about to be logged needs, and the
 // headroom). 0, -ENOSPC (the tree and {need} do not fit a region;
 // nothing was written) or -EIO.
-int compact(uint64_t need) {
+// {optional}: the log only passed the soft limit, and is left alone (with a
+// higher limit) when a snapshot would not be less than half its size.
+int compact(uint64_t need, bool optional) {
   uint64_t start = monotonic_ns();
   Snapshot count(true, nullptr);
   count.run();
+  if (optional && 2 * count.bytes() > g_log.used_bytes()) {
+    set_soft_limit(count.bytes());
+    return 0;
+  }
   if (count.bytes() + need > g_log.region_bytes()) return -err::kNospc;
   IdSet linked;
   if (!linked.init(count_linked())) return -err::kNospc;
@@ -588,7 +594,7 @@ int reserve(const Node* node, uint64_t need, bool grows) {
   bool fits = g_log.fits(need);
   if (fits && g_log.used_bytes() + need <= g_soft_limit) return 0;
   uint64_t headroom = g_log.region_bytes() / 32 > 16 * 1024 ? g_log.region_bytes() / 32 : 16 * 1024;
-  int r = compact(grows ? need + headroom : need);
+  int r = compact(grows ? need + headroom : need, fits);
   // Past the soft limit only: the region still has room.
   return r == -err::kNospc && fits ? 0 : r;
 }
