@@ -11,7 +11,9 @@
 #             one more change (an unlink), then the test damages that last
 #             record on the host (tests/disk_tool.py corrupt-last, as a torn
 #             write would): the next boot must see the tree before it; the
-#             same change again, and the boot after sees it
+#             same change again, and the boot after sees it; then a change of
+#             five sectors whose last one the test zeroes (a write torn
+#             between sectors): the next boot sees the tree before it
 #   compact   blank 1 MiB disk: rewrite files until the journal has been
 #             compacted several times and fill the disk up to ENOSPC, verify
 #             after a reboot
@@ -126,6 +128,10 @@ case $scenario in
     boot verify 'record [0-9]+ is damaged \(a write torn by a crash\): the log ends before it'
     boot extra "$mounted"
     boot verify-extra "$mounted"
+    # A torn multi-sector record: its last (data) sector never made it.
+    boot extra2 "$mounted"
+    python3 "$tool" tear-last "$img" || fail "cannot tear the last record"
+    boot verify-extra 'record [0-9]+ is damaged'
     python3 "$tool" check "$img"
     ;;
   compact)
@@ -143,11 +149,11 @@ case $scenario in
     [[ $(sha256sum <"$img") == "$sum" ]] || fail "the read-only disk changed"
     ;;
   foreign)
+    # As btrfs would: nothing in the first 64 KiB, its superblock's magic at 64 KiB + 64.
     fresh 1M
-    printf 'not a silk disk: an ext4 or a FAT would look like this to the kernel\n' |
-      dd of="$img" bs=1 seek=1024 conv=notrunc status=none
+    printf '_BHRfS_M: not a silk disk' | dd of="$img" bs=1 seek=65600 conv=notrunc status=none
     sum=$(sha256sum <"$img")
-    boot plain 'holds something else \(no valid silk superblock, and its first 4 KiB are not zero\): not mounted; /tmp stays in memory'
+    boot plain 'holds something else \(no valid silk superblock, and its first 128 KiB are not zero\): not mounted; /tmp stays in memory'
     [[ $(sha256sum <"$img") == "$sum" ]] || fail "the foreign disk changed"
     ;;
   *)

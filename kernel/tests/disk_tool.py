@@ -4,9 +4,13 @@ kernel/fs/durable/format.h).
 
   disk_tool.py dump IMAGE           the superblocks and the active log's records
   disk_tool.py check IMAGE          exit 0 when IMAGE holds a silk log, printing its size
-  disk_tool.py corrupt-last IMAGE   damages the last record of the log (as a torn
-                                    write would: one byte of its header changes, so
-                                    its CRC no longer matches) and prints its seq
+  disk_tool.py corrupt-last IMAGE   damages the last record of the log (one byte of
+                                    its header changes, so its CRC no longer
+                                    matches) and prints its seq
+  disk_tool.py tear-last IMAGE      zeroes the last sector of the last record, which
+                                    must span several (as a write torn between its
+                                    sectors would leave it: the data sum no longer
+                                    matches)
 """
 import struct
 import sys
@@ -77,7 +81,7 @@ def records(img, sb):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("dump", "check", "corrupt-last"):
+    if len(sys.argv) != 3 or sys.argv[1] not in ("dump", "check", "corrupt-last", "tear-last"):
         sys.exit(__doc__)
     command, path = sys.argv[1:]
     with open(path, "rb") as f:
@@ -100,6 +104,18 @@ def main():
     elif command == "check":
         print(f"{path}: silk log, generation {sb['generation']}, region {sb['active']}: {len(log)} records, "
               f"{used} bytes; {why}")
+    elif command == "tear-last":
+        if not log:
+            sys.exit(f"{path}: the log is empty")
+        pos, fields, _, _ = log[-1]
+        total = -(-(RECORD.size + fields[6] + fields[7] + fields[9]) // SECTOR) * SECTOR
+        if total == SECTOR:
+            sys.exit(f"{path}: the last record is one sector")
+        with open(path, "r+b") as f:
+            f.seek(pos + total - SECTOR)
+            f.write(b"\0" * SECTOR)
+        print(f"{path}: zeroed the last of the {total // SECTOR} sectors of record {fields[3]} "
+              f"({OPS.get(fields[5], fields[5])}) at byte {pos:#x}")
     else:
         if not log:
             sys.exit(f"{path}: the log is empty")

@@ -517,7 +517,10 @@ void mount(drivers::BlockDevice* device, const char* cmdline, bool quiet) {
     case Log::Opened::kBlankReadOnly:
       break;
     case Log::Opened::kForeign:
-      problem = "holds something else (no valid silk superblock, and its first 4 KiB are not zero)";
+      problem = "holds something else (no valid silk superblock, and its first 128 KiB are not zero)";
+      break;
+    case Log::Opened::kDamaged:
+      problem = "holds a silk journal whose superblocks are both damaged";
       break;
     case Log::Opened::kTooSmall:
       problem = "is too small (the journal needs 260 KiB at least)";

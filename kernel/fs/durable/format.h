@@ -5,7 +5,9 @@
 //
 //   sector 0, 1   superblock slots (the one with the valid CRC and the higher
 //                 generation wins; generation g is written to slot g & 1)
-//   sector 2..7   zero (the "blank disk" check reads sectors 0..7)
+//   sector 2..7   zero
+// A disk is blank (formatted at the first mount) when its first 128 KiB are
+// zero; one whose superblocks are invalid and that is not blank is left alone.
 //   region 0      [region_start[0], +region_sectors)
 //   region 1      [region_start[1], +region_sectors)
 //
@@ -28,7 +30,7 @@
 namespace silk::kernel::fs::durable::disk {
 
 inline constexpr uint64_t kSector = 512;
-inline constexpr uint64_t kReservedSectors = 8;  // superblock slots and the blank check
+inline constexpr uint64_t kReservedSectors = 8;  // superblock slots, then zero up to 4 KiB
 inline constexpr uint64_t kMinRegionSectors = 256;  // 128 KiB: room for the largest record
 inline constexpr char kSuperMagic[8] = {'S', 'I', 'L', 'K', 'L', 'O', 'G', '1'};
 inline constexpr uint32_t kVersion = 1;

@@ -26,10 +26,11 @@ struct RecordView {
 
 class Log {
  public:
-  enum class Opened { kLog, kFormatted, kBlankReadOnly, kForeign, kTooSmall, kNoMemory, kIoError };
+  enum class Opened { kLog, kFormatted, kBlankReadOnly, kForeign, kDamaged, kTooSmall, kNoMemory, kIoError };
   // Reads the superblocks of {device}: a valid one opens its log; a blank
-  // disk (sectors 0..7 zero) is formatted (unless read-only: then there is no
-  // log, and nothing may be written); anything else is foreign.
+  // disk (its first 128 KiB zero) is formatted (unless read-only: then there
+  // is no log, and nothing may be written); superblocks with the magic but
+  // nothing valid are damaged; anything else is foreign.
   Opened open(drivers::BlockDevice* device, uint64_t now_ns);
 
   // Replay: the active region's records in order. False at the end of the

@@ -5,6 +5,8 @@
 //   disk verify         checks that /tmp holds exactly that tree
 //   disk extra          one more change: unlinks /tmp/a.txt (one record)
 //   disk verify-extra   the tree without /tmp/a.txt
+//   disk extra2         one more change: 2000 bytes appended to
+//                       /tmp/renamed.txt (one record of five sectors)
 //   disk ro             on a read-only disk: verify, then every change under
 //                       /tmp fails with EROFS, and the rest of / is writable
 //   disk churn          rewrites a few files until the journal has been
@@ -400,6 +402,10 @@ int main(int argc, char** argv) {
     verify_tree();
   } else if (strcmp(mode, "extra") == 0) {
     check(unlink("/tmp/a.txt") == 0, "unlink /tmp/a.txt");
+  } else if (strcmp(mode, "extra2") == 0) {
+    char z[2000];
+    memset(z, 'Z', sizeof z);
+    check(write_file("/tmp/renamed.txt", z, sizeof z, O_APPEND) == 0, "append 2000 bytes to /tmp/renamed.txt");
   } else if (strcmp(mode, "verify-extra") == 0) {
     g_without_a = 1;
     verify_tree();
