@@ -144,6 +144,9 @@ static void make_tree(void) {
 
   check(write_file("/tmp/tmpname.txt", "renamed", 7, 0) == 0 && rename("/tmp/tmpname.txt", "/tmp/renamed.txt") == 0,
         "rename a file");
+  check(write_file("/tmp/trunc.txt", "a longer old content", 20, 0) == 0 &&
+            write_file("/tmp/trunc.txt", "short", 5, O_TRUNC) == 0,
+        "O_TRUNC an existing file");
   check(write_file("/tmp/replaced.txt", "old", 3, 0) == 0, "write a file to replace");
   check(write_file("/tmp/new.txt", "new content", 11, 0) == 0 && rename("/tmp/new.txt", "/tmp/replaced.txt") == 0,
         "rename over an existing file");
@@ -257,6 +260,7 @@ static void verify_tree(void) {
       {"renamed.txt", 'f', 0644, "renamed", 7},
       {"replaced.txt", 'f', 0644, "new content", 11},
       {"sparse.bin", 'f', 0644, sparse_expected(), SPARSE_SIZE},
+      {"trunc.txt", 'f', 0644, "short", 5},
   };
   size_t n = sizeof entries / sizeof entries[0];
   for (size_t i = 0; i < n; ++i) {
@@ -311,9 +315,27 @@ static void churn_contents(int file, int round, uint8_t* buf) {
   for (size_t i = 0; i < CHURN_SIZE; ++i) buf[i] = (uint8_t)(i * 13 + round * 101 + file);
 }
 
+#define SPARSE1_SIZE 300000
+#define SPARSE2_SIZE 200000
+
 static void churn(void) {
   uint8_t* buf = malloc(CHURN_SIZE);
+  umask(022);
   check(mkdir("/tmp/c", 0777) == 0, "mkdir /tmp/c");
+  // What the compactions' snapshots must carry besides plain files: a hard
+  // link, a symlink, an empty directory with its mode, a file's times, holes
+  // (sparse1 ends in data, sparse2 in a hole).
+  check(write_file("/tmp/c/hl1", "hard", 4, 0) == 0 && link("/tmp/c/hl1", "/tmp/c/hl2") == 0, "hard link");
+  check(symlink("f0", "/tmp/c/sl") == 0, "symlink");
+  check(mkdir("/tmp/c/empty", 0700) == 0, "mkdir 0700");
+  struct timespec times[2] = {{1000000000, 0}, {1234567890, 250000000}};
+  check(utimensat(AT_FDCWD, "/tmp/c/hl2", times, 0) == 0, "utimensat");
+  int sfd = open("/tmp/c/sparse1", O_RDWR | O_CREAT, 0666);
+  check(sfd >= 0 && ftruncate(sfd, SPARSE1_SIZE) == 0 && pwrite(sfd, "end", 3, SPARSE1_SIZE - 3) == 3, "sparse1");
+  close(sfd);
+  sfd = open("/tmp/c/sparse2", O_RDWR | O_CREAT, 0666);
+  check(sfd >= 0 && write(sfd, "start", 5) == 5 && ftruncate(sfd, SPARSE2_SIZE) == 0, "sparse2");
+  close(sfd);
   for (int round = 0; round < CHURN_ROUNDS; ++round) {
     int file = round % CHURN_FILES;
     char path[64];
@@ -350,7 +372,22 @@ static void verify_churn(void) {
     check(file_is(path, buf, CHURN_SIZE), what);
   }
   check(file_is("/tmp/c/after", "after", 5), "/tmp/c/after");
-  check(count_tree("/tmp") == CHURN_FILES + 2, "/tmp holds c, its files and after");
+  struct stat a, b;
+  check(stat("/tmp/c/hl1", &a) == 0 && stat("/tmp/c/hl2", &b) == 0 && a.st_ino == b.st_ino && a.st_nlink == 2 &&
+            file_is("/tmp/c/hl2", "hard", 4),
+        "the hard link is one file with two names");
+  check(a.st_mtim.tv_sec == 1234567890 && a.st_mtim.tv_nsec == 250000000, "its mtime");
+  char target[16];
+  check(readlink("/tmp/c/sl", target, sizeof target) == 2 && memcmp(target, "f0", 2) == 0, "the symlink");
+  check(stat("/tmp/c/empty", &a) == 0 && S_ISDIR(a.st_mode) && (a.st_mode & 07777) == 0700, "the empty directory");
+  char* sparse = calloc(1, SPARSE1_SIZE);
+  memcpy(sparse + SPARSE1_SIZE - 3, "end", 3);
+  check(file_is("/tmp/c/sparse1", sparse, SPARSE1_SIZE), "sparse1 (ends in data)");
+  memset(sparse, 0, SPARSE1_SIZE);
+  memcpy(sparse, "start", 5);
+  check(file_is("/tmp/c/sparse2", sparse, SPARSE2_SIZE), "sparse2 (ends in a hole)");
+  free(sparse);
+  check(count_tree("/tmp") == CHURN_FILES + 8, "/tmp holds c and its 11 names");
   free(buf);
 }
 
