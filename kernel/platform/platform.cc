@@ -3,8 +3,8 @@
 #include "arch/cpu.h"
 #include "drivers/virtio/block.h"
 #include "drivers/virtio/net.h"
-#include "platform/hvt/hvt.h"
 #include "platform/hvt/block.h"
+#include "platform/hvt/hvt.h"
 #include "platform/hvt/net.h"
 #include "platform/pvh/pvh.h"
 

@@ -47,6 +47,7 @@ case $runner in
       exit 77
     fi
     accel=(-accel tcg)
+    # shellcheck disable=SC2054  # -cpu's value has commas
     kvm_usable && accel=(-enable-kvm -cpu host,-arch-capabilities)
     ;;
   silkvm)
@@ -153,7 +154,8 @@ case $scenario in
     fresh 1M
     printf '_BHRfS_M: not a silk disk' | dd of="$img" bs=1 seek=65600 conv=notrunc status=none
     sum=$(sha256sum <"$img")
-    boot plain 'holds something else \(no valid silk superblock, and its first 128 KiB are not zero\): not mounted; /tmp stays in memory'
+    boot plain 'holds something else \(no valid silk superblock, and its first 128 KiB are not zero\): not mounted' \
+      '/tmp stays in memory'
     [[ $(sha256sum <"$img") == "$sum" ]] || fail "the foreign disk changed"
     ;;
   *)

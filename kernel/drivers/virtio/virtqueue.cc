@@ -57,7 +57,8 @@ void Virtqueue::offer(uint16_t slot, PhysAddr addr, uint32_t len, bool device_wr
 
 void Virtqueue::offer_chain(uint16_t slot, const Segment* segments, uint16_t count) {
   for (uint16_t i = 0; i < count; ++i) {
-    uint16_t flags = static_cast<uint16_t>((segments[i].device_writes ? kDescWrite : 0) | (i + 1 < count ? kDescNext : 0));
+    uint16_t flags =
+        static_cast<uint16_t>((segments[i].device_writes ? kDescWrite : 0) | (i + 1 < count ? kDescNext : 0));
     desc_[slot + i] = Descriptor{segments[i].addr.value, segments[i].len, flags, static_cast<uint16_t>(slot + i + 1)};
   }
   avail_[2 + (avail_idx_ & (size_ - 1))] = slot;

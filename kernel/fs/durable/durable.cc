@@ -250,7 +250,8 @@ int compact(uint64_t need, bool optional) {
   if (snapshot.run() != 0 || g_log.commit_switch() != 0) return -err::kIo;
   set_soft_limit(snapshot.bytes());
   if (!g_quiet) {
-    kprintf("silk kernel: disk: journal compacted into region %u (generation %lu): %lu KiB of records -> %lu KiB in %lu ms\n",
+    kprintf("silk kernel: disk: journal compacted into region %u (generation %lu): %lu KiB of records -> %lu KiB "
+            "in %lu ms\n",
             g_log.active_region(), g_log.generation(), old_bytes / 1024, snapshot.bytes() / 1024,
             (monotonic_ns() - start) / 1000000);
   }
