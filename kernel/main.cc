@@ -12,6 +12,7 @@
 #include "arch/cpu.h"
 #include "arch/exceptions.h"
 #include "fs/cpio.h"
+#include "fs/durable/durable.h"
 #include "fs/vfs.h"
 #include "lib/cmdline.h"
 #include "lib/profile.h"
@@ -342,6 +343,7 @@ void run_self_checks();
     char path[fs::kPathMax];
     proc::program_path(platform::cmdline(), path, sizeof path);
     fs::init(image, initrd.size, path);
+    fs::durable::mount(platform::block_device(), platform::cmdline(), quiet);
     int status = proc::run(platform::cmdline());  // returns only on failure
     kprintf("silk kernel: halting, status %d\n", status);
     platform::halt(status);

@@ -1,6 +1,7 @@
 #include "fs/file.h"
 
 #include "fs/devices.h"
+#include "fs/durable/durable.h"
 #include "fs/file_data.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
@@ -87,8 +88,12 @@ int64_t write_at(File* file, const void* src, uint64_t n, uint64_t offset) {
   Node* node = file->node;
   switch (node->type()) {
     case kIfReg: {
+      if (int e = durable::prepare(node, n); e != 0) return e;
       int64_t r = data::write(node, offset, src, n);
-      if (r > 0) node->mtime = node->ctime = now();
+      if (r > 0) {
+        node->mtime = node->ctime = now();
+        if (int e = durable::written(node, offset, src, static_cast<uint64_t>(r)); e != 0) return e;
+      }
       return r;
     }
     case kIfDir:

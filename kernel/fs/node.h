@@ -63,6 +63,7 @@ struct Node {
   uint64_t size;  // regular: bytes; symlink: target length
   Time atime, mtime, ctime;
   Special special;
+  uint64_t durable_id;  // fs/durable: the node's id on the disk; 0 when it is not on the disk
   Dirent* link;  // an entry naming it (a directory's only one); nullptr: the root, or unlinked
   // Directories: the entries ("." and ".." are implicit), in a list and in
   // a hash table of power-of-two buckets that doubles as it fills.

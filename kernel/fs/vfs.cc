@@ -2,6 +2,7 @@
 
 #include "fs/cpio.h"
 #include "fs/devices.h"
+#include "fs/durable/durable.h"
 #include "fs/file_data.h"
 #include "fs/path.h"
 #include "fs/procfs.h"
@@ -149,7 +150,9 @@ int open(Node* base, const char* path, uint32_t flags, uint32_t mode, Node** out
       if (w.trailing_slash) return -err::kIsdir;
       node = last_node(w);
       if (node == nullptr) {
-        r = create(w, kIfReg | (mode & 07777), &node);
+        r = durable::prepare(w.dir);
+        if (r == 0) r = create(w, kIfReg | (mode & 07777), &node);
+        if (r == 0) r = durable::created(w.dir, w.name, w.len, node);
         break;
       }
       if ((flags & kOExcl) != 0) return -err::kExist;
@@ -173,9 +176,13 @@ int open(Node* base, const char* path, uint32_t flags, uint32_t mode, Node** out
   if (node->is_dir() && writes) return -err::kIsdir;
   if ((node->type() == kIfChr && !devices::known(node->rdev)) || node->type() == kIfBlk) return -err::kNxio;
   if (node->special == Special::kProcSelfMaps) return procfs::open(node, out);
+  if (writes) {
+    if (int r = durable::prepare(node); r != 0) return r;  // -EROFS on a read-only disk
+  }
   if (node->is_regular() && (flags & kOTrunc) != 0 && node->size != 0) {
     if (int r = data::truncate(node, 0); r != 0) return r;
     node->mtime = node->ctime = now();
+    if (int r = durable::resized(node); r != 0) return r;
   }
   *out = node;
   return 0;
@@ -184,7 +191,10 @@ int open(Node* base, const char* path, uint32_t flags, uint32_t mode, Node** out
 int mkdir(Node* base, const char* path, uint32_t mode) {
   Walk w{};
   if (int r = walk_new(&w, base, path); r != 0) return r;
-  return create(w, kIfDir | (mode & 07777), nullptr);
+  if (int r = durable::prepare(w.dir); r != 0) return r;
+  Node* node;
+  if (int r = create(w, kIfDir | (mode & 07777), &node); r != 0) return r;
+  return durable::created(w.dir, w.name, w.len, node);
 }
 
 int unlink(Node* base, const char* path) {
@@ -195,8 +205,9 @@ int unlink(Node* base, const char* path) {
   if (e == nullptr) return -err::kNoent;
   if (e->node->is_dir()) return -err::kIsdir;
   if (w.trailing_slash) return -err::kNotdir;
+  if (int r = durable::prepare_removal(w.dir); r != 0) return r;
   remove_entry(e);
-  return 0;
+  return durable::removed(w.dir, w.name, w.len, false);
 }
 
 int rmdir(Node* base, const char* path) {
@@ -208,9 +219,11 @@ int rmdir(Node* base, const char* path) {
   Dirent* e = lookup(w.dir, w.name, w.len);
   if (e == nullptr) return -err::kNoent;
   if (!e->node->is_dir()) return -err::kNotdir;
+  if (durable::is_mount_root(e->node)) return -err::kBusy;
   if (!is_empty_dir(e->node)) return -err::kNotempty;
+  if (int r = durable::prepare_removal(w.dir); r != 0) return r;
   remove_entry(e);
-  return 0;
+  return durable::removed(w.dir, w.name, w.len, true);
 }
 
 int rename(Node* old_base, const char* old_path, Node* new_base, const char* new_path, uint32_t flags) {
@@ -234,8 +247,11 @@ int rename(Node* old_base, const char* old_path, Node* new_base, const char* new
     return -err::kIsdir;
   }
   if (to.dir->nlink == 0) return -err::kNoent;
+  if (durable::is_mount_root(node) || (target != nullptr && durable::is_mount_root(target->node))) return -err::kBusy;
+  if (int r = durable::prepare_pair(from.dir, to.dir); r != 0) return r;
   if (target != nullptr) remove_entry(target);
-  return move_entry(source, to.dir, to.name, to.len);
+  if (int r = move_entry(source, to.dir, to.name, to.len); r != 0) return r;
+  return durable::renamed(from.dir, from.name, from.len, to.dir, to.name, to.len);
 }
 
 int link(Node* node, Node* new_base, const char* new_path) {
@@ -245,9 +261,11 @@ int link(Node* node, Node* new_base, const char* new_path) {
   if (int r = walk_new(&w, new_base, new_path); r != 0) return r;
   if (w.trailing_slash) return -err::kNoent;
   if (w.dir->nlink == 0) return -err::kNoent;
+  if (durable::on_disk(node) != durable::on_disk(w.dir)) return -err::kXdev;
+  if (int r = durable::prepare(w.dir); r != 0) return r;
   if (int r = add_entry(w.dir, w.name, w.len, node); r != 0) return r;
   node->ctime = now();
-  return 0;
+  return durable::linked(w.dir, w.name, w.len, node);
 }
 
 int symlink(const char* target, Node* base, const char* path) {
@@ -255,13 +273,14 @@ int symlink(const char* target, Node* base, const char* path) {
   Walk w{};
   if (int r = walk_new(&w, base, path); r != 0) return r;
   if (w.trailing_slash) return -err::kNoent;
+  if (int r = durable::prepare(w.dir); r != 0) return r;
   Node* node;
   if (int r = create(w, kIfLnk | 0777, &node); r != 0) return r;
   if (int r = set_target(node, target, strlen(target)); r != 0) {
     remove_entry(node->link);
     return r;
   }
-  return 0;
+  return durable::created(w.dir, w.name, w.len, node);
 }
 
 int64_t readlink(Node* base, const char* path, char* buf, uint64_t cap) {

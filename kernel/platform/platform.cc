@@ -1,7 +1,9 @@
 #include "platform/platform.h"
 
 #include "arch/cpu.h"
+#include "drivers/virtio/block.h"
 #include "drivers/virtio/net.h"
+#include "platform/hvt/block.h"
 #include "platform/hvt/hvt.h"
 #include "platform/hvt/net.h"
 #include "platform/pvh/pvh.h"
@@ -70,6 +72,20 @@ net::NetDevice* network_device() {
       s_device = hvt::net_device();
     } else {
       s_device = drivers::virtio::probe_net(pvh::cmdline());
+    }
+  }
+  return s_device;
+}
+
+drivers::BlockDevice* block_device() {
+  static bool s_probed = false;
+  static drivers::BlockDevice* s_device = nullptr;
+  if (!s_probed) {
+    s_probed = true;
+    if (g_path == BootPath::kHvt) {
+      s_device = hvt::block_device();
+    } else {
+      s_device = drivers::virtio::probe_block(pvh::cmdline());
     }
   }
   return s_device;

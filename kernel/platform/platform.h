@@ -13,6 +13,9 @@
 namespace silk::kernel::net {
 class NetDevice;
 }
+namespace silk::kernel::drivers {
+class BlockDevice;
+}
 
 namespace silk::kernel::platform {
 
@@ -87,5 +90,11 @@ BootModule initrd();
 // (`virtio_mmio.device=`), set up on the first call; nullptr when there is
 // none. Needs the heap and the kernel's address space (maps MMIO).
 net::NetDevice* network_device();
+
+// The block device: silk vm's hvt disk (HvtBootInfo.block_size != 0), or
+// under PVH the first virtio-blk device announced on the command line, set up
+// on the first call; nullptr when there is none. Needs the heap and the
+// kernel's address space.
+drivers::BlockDevice* block_device();
 
 }  // namespace silk::kernel::platform

@@ -54,7 +54,9 @@ uint64_t ticks_to_ns(uint64_t ticks) {
 }
 
 // Splits {cmdline} after "--" into argv (double-quoted words unquoted, see
-// lib/cmdline.h); returns argc.
+// lib/cmdline.h); returns argc. The `virtio_mmio.device=` words QEMU appends
+// to the command line (after the program's words) are the kernel's, not the
+// program's: dropped.
 int parse_args(const char* cmdline, const char** argv) {
   const char* rest = cmdline_program_args(cmdline);
   if (rest == nullptr) rest = "init";
@@ -66,6 +68,7 @@ int parse_args(const char* cmdline, const char** argv) {
     argv[argc++] = word;
     used += strlen(word) + 1;
   }
+  while (argc > 1 && strncmp(argv[argc - 1], "virtio_mmio.device=", 19) == 0) --argc;
   return argc;
 }
 

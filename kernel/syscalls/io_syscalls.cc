@@ -2,6 +2,7 @@
 // and vectored forms, lseek, getdents64, ftruncate/truncate, fsync,
 // fdatasync, fadvise64, ioctl. Transfers go in chunks: each chunk of the
 // user buffer is checked and made present, then moved (fs/file.h).
+#include "fs/durable/durable.h"
 #include "fs/file.h"
 #include "fs/file_data.h"
 #include "fs/node.h"
@@ -108,9 +109,10 @@ int64_t truncate_node(fs::Node* node, int64_t length) {
   if (length < 0) return -err::kInval;
   if (node->is_dir()) return -err::kIsdir;
   if (!node->is_regular()) return -err::kInval;
+  if (int r = fs::durable::prepare(node); r != 0) return r;
   if (int r = fs::data::truncate(node, static_cast<uint64_t>(length)); r != 0) return r;
   node->mtime = node->ctime = fs::now();
-  return 0;
+  return fs::durable::resized(node);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // getcwd, utimensat, chmod/fchmod/fchmodat and umask (fs/vfs.h does the
 // work).
 #include "fs/devices.h"
+#include "fs/durable/durable.h"
 #include "fs/file.h"
 #include "fs/node.h"
 #include "fs/path.h"
@@ -204,9 +205,10 @@ int64_t readlink_at(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t size) 
 }
 
 int64_t chmod_node(fs::Node* node, uint64_t mode) {
+  if (int r = fs::durable::prepare(node); r != 0) return r;
   node->mode = (node->mode & fs::kIfMt) | (static_cast<uint32_t>(mode) & 07777);
   node->ctime = fs::now();
-  return 0;
+  return fs::durable::attributes_changed(node);
 }
 
 // Applies utimensat's {times} (nullptr: both now) to {node}.
@@ -217,6 +219,7 @@ int64_t set_times(fs::Node* node, uint64_t times) {
     if (t[i] != kUtimeNow && t[i] != kUtimeOmit && (t[i] < 0 || t[i] >= 1000000000)) return -err::kInval;
   }
   if (t[1] == kUtimeOmit && t[3] == kUtimeOmit) return 0;
+  if (int r = fs::durable::prepare(node); r != 0) return r;
   fs::Time now = fs::now();
   fs::Time* fields[2] = {&node->atime, &node->mtime};
   for (int i = 0; i < 2; ++i) {
@@ -225,7 +228,7 @@ int64_t set_times(fs::Node* node, uint64_t times) {
     *fields[i] = nsec == kUtimeNow ? now : fs::Time{t[2 * i], nsec};
   }
   node->ctime = now;
-  return 0;
+  return fs::durable::attributes_changed(node);
 }
 
 }  // namespace

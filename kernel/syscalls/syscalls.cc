@@ -7,6 +7,7 @@
 
 #include "arch/cpu.h"
 #include "arch/user.h"
+#include "fs/durable/durable.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "platform/platform.h"
@@ -167,7 +168,10 @@ namespace {
 constexpr uint64_t kSilkBootEvent = 0x5111;
 
 int64_t invoke(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5) {
-  if (nr < kMaxSyscall && kTable.handlers[nr] != nullptr) return kTable.handlers[nr](a0, a1, a2, a3, a4, a5);
+  if (nr < kMaxSyscall && kTable.handlers[nr] != nullptr) {
+    // A change to the disk's files is durable before the call returns.
+    return fs::durable::finish(kTable.handlers[nr](a0, a1, a2, a3, a4, a5));
+  }
   if (nr == kSilkBootEvent) {
     platform::boot_event(static_cast<uint32_t>(a0));
     return 0;

@@ -61,8 +61,9 @@ size_t parse_mmio_windows(const char* cmdline, MmioWindow* out, size_t cap) {
   size_t count = 0;
   const size_t prefix_len = sizeof kWordPrefix - 1;
   for (const char* p = cmdline; *p != '\0';) {
+    // The program's words after "--" are looked at too: QEMU appends its
+    // words to the end of the command line (process.cc drops them from argv).
     while (*p == ' ') ++p;
-    if (p[0] == '-' && p[1] == '-' && (p[2] == ' ' || p[2] == '\0')) break;  // the program's argv
     if (p[0] == 'v' && strncmp(p, kWordPrefix, prefix_len) == 0) {  // first byte first: cheap under PVM
       MmioWindow w;
       if (parse_window(p + prefix_len, &w)) {

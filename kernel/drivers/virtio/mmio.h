@@ -38,7 +38,8 @@ struct MmioWindow {
   uint32_t irq;
 };
 
-// Parses the `virtio_mmio.device=` words of {cmdline} into {out}; returns how
+// Parses the `virtio_mmio.device=` words of {cmdline} (all of it: QEMU
+// appends them after a "--") into {out}; returns how
 // many there were (at most {cap} are stored). Malformed words are skipped.
 size_t parse_mmio_windows(const char* cmdline, MmioWindow* out, size_t cap);
 

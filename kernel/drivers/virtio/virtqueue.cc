@@ -7,6 +7,7 @@
 namespace silk::kernel::drivers::virtio {
 namespace {
 
+constexpr uint16_t kDescNext = 1;           // VIRTQ_DESC_F_NEXT
 constexpr uint16_t kDescWrite = 2;          // VIRTQ_DESC_F_WRITE
 constexpr uint16_t kAvailNoInterrupt = 1;   // VIRTQ_AVAIL_F_NO_INTERRUPT
 constexpr uint16_t kUsedNoNotify = 1;       // VIRTQ_USED_F_NO_NOTIFY
@@ -50,6 +51,16 @@ bool Virtqueue::init(MmioDevice* device, uint32_t index, uint32_t max_size) {
 
 void Virtqueue::offer(uint16_t slot, PhysAddr addr, uint32_t len, bool device_writes) {
   desc_[slot] = Descriptor{addr.value, len, static_cast<uint16_t>(device_writes ? kDescWrite : 0), 0};
+  avail_[2 + (avail_idx_ & (size_ - 1))] = slot;
+  ++avail_idx_;
+}
+
+void Virtqueue::offer_chain(uint16_t slot, const Segment* segments, uint16_t count) {
+  for (uint16_t i = 0; i < count; ++i) {
+    uint16_t flags =
+        static_cast<uint16_t>((segments[i].device_writes ? kDescWrite : 0) | (i + 1 < count ? kDescNext : 0));
+    desc_[slot + i] = Descriptor{segments[i].addr.value, segments[i].len, flags, static_cast<uint16_t>(slot + i + 1)};
+  }
   avail_[2 + (avail_idx_ & (size_ - 1))] = slot;
   ++avail_idx_;
 }

@@ -31,6 +31,17 @@ class Virtqueue {
   // (< size(), not currently offered): device-writable when {device_writes}.
   // Made visible by publish().
   void offer(uint16_t slot, PhysAddr addr, uint32_t len, bool device_writes);
+  // One buffer of a chain (offer_chain).
+  struct Segment {
+    PhysAddr addr;
+    uint32_t len;
+    bool device_writes;
+  };
+  // Offers the chain of {count} buffers {segments} (device-readable ones
+  // first, as 2.7.4 requires) in descriptors {slot} .. {slot} + {count} - 1
+  // (none of them currently offered); the chain's head, {slot}, is what
+  // take_used reports. Made visible by publish().
+  void offer_chain(uint16_t slot, const Segment* segments, uint16_t count);
   // Makes the offered buffers visible and notifies the device unless it
   // asked not to be (VIRTQ_USED_F_NO_NOTIFY).
   void publish();

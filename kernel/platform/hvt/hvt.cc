@@ -18,6 +18,7 @@ MemoryRegion g_ram[1];
 BootModule g_initrd;
 uint64_t g_tsc_khz = 0;
 NetInfo g_net{};
+BlockInfo g_block{};
 
 // One hypercall: `out dx, eax` with dx = kHvtPortBase + nr and eax = the
 // argument block's guest-physical address (hvt_abi.h). The monitor reads
@@ -56,6 +57,10 @@ void init(uint64_t boot_info) {
   if (info.net_mtu != 0) {
     g_net.mtu = info.net_mtu > 65535 ? 65535 : static_cast<uint32_t>(info.net_mtu);
     memcpy(g_net.mac, info.net_mac, 6);
+  }
+  // A disk of 512-byte sectors (ABI 3; block_readonly is new there).
+  if (info.abi_version >= 3 && info.block_size != 0 && info.block_sector_size == 512) {
+    g_block = BlockInfo{info.block_size & ~uint64_t{511}, info.block_readonly != 0};
   }
   if (info.mem_size < 4 * kMiB) panic("hvt: guest memory is %lu bytes, need at least 4 MiB", info.mem_size);
 }
@@ -119,6 +124,26 @@ uint64_t poll(uint64_t timeout_ns) {
   silk::hvt::HvtPoll args{timeout_ns, 0, 0, 0};
   hypercall(Hypercall::Poll, &args);
   return args.ready_set;
+}
+
+BlockInfo block_info() { return g_block; }
+
+int32_t block_read(uint64_t offset, void* data, uint64_t len) {
+  silk::hvt::HvtBlockRead args{offset, virt_to_phys(data).value, len, 0, 0};
+  hypercall(Hypercall::BlockRead, &args);
+  return args.ret;
+}
+
+int32_t block_write(uint64_t offset, const void* data, uint64_t len) {
+  silk::hvt::HvtBlockWrite args{offset, virt_to_phys(data).value, len, 0, 0};
+  hypercall(Hypercall::BlockWrite, &args);
+  return args.ret;
+}
+
+int32_t block_flush() {
+  silk::hvt::HvtBlockFlush args{0, 0};
+  hypercall(Hypercall::BlockFlush, &args);
+  return args.ret;
 }
 
 }  // namespace silk::kernel::platform::hvt

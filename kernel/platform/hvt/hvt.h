@@ -34,4 +34,18 @@ int32_t net_read(void* frame, size_t* len);
 // the network is readable).
 uint64_t poll(uint64_t timeout_ns);
 
+// The block device (HvtBootInfo.block_*; BlockRead, BlockWrite, BlockFlush):
+// platform/hvt/block.h wraps these as a drivers::BlockDevice.
+struct BlockInfo {
+  uint64_t bytes;  // 0: the monitor has no block device
+  bool read_only;
+};
+BlockInfo block_info();
+// [{offset}, +{len}) in bytes, both multiples of 512 and inside the disk
+// (the monitor stops the VM otherwise); {data} physically contiguous. 0 or
+// -1 (host I/O error, a write to a read-only disk).
+int32_t block_read(uint64_t offset, void* data, uint64_t len);
+int32_t block_write(uint64_t offset, const void* data, uint64_t len);
+int32_t block_flush();
+
 }  // namespace silk::kernel::platform::hvt
