@@ -1,7 +1,8 @@
 // keyvalue-demo: what slight's keyvalue demo does, in C against slight's
 // keyvalue.wit (bindings from `silk bindgen --c`). It opens the store
 // "my-container" (or $KV_NAME), sets, gets, deletes a key, sets three more
-// and lists the keys. Where the data lives is the slightfile's business:
+// and lists the keys (or, with KV_SET=key=value or KV_GET=key, does just
+// that). Where the data lives is the slightfile's business:
 // filesystem, memory or Redis, the app does not change.
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,21 @@ int main(void) {
   }
   keyvalue_keyvalue_t kv = opened.val.ok;
   printf("opened %s\n", name);
+
+  // One operation instead of the demo (used to check that a store outlives
+  // the process, e.g. a VM's disk across reboots): KV_SET=key=value, KV_GET=key.
+  const char *put = getenv("KV_SET");
+  const char *want = getenv("KV_GET");
+  if (put && *put) {
+    char key[256];
+    const char *eq = strchr(put, '=');
+    size_t len = eq ? (size_t)(eq - put) : strlen(put);
+    if (len >= sizeof key) len = sizeof key - 1;
+    memcpy(key, put, len);
+    key[len] = '\0';
+    return set(kv, key, eq ? eq + 1 : "") == 0 ? 0 : 1;
+  }
+  if (want && *want) return get(kv, want) == 0 ? 0 : 1;
 
   if (set(kv, "hello-spiderlightning", "Hello, SpiderLightning!") != 0) return 1;
   if (get(kv, "hello-spiderlightning") != 0) return 1;

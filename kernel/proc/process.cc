@@ -3,6 +3,7 @@
 
 #include "arch/cpu.h"
 #include "arch/user.h"
+#include "fs/file_data.h"
 #include "fs/node.h"
 #include "fs/path.h"
 #include "fs/procfs.h"
@@ -72,18 +73,45 @@ int parse_args(const char* cmdline, const char** argv) {
   return argc;
 }
 
+// The program's environment: the NUL-separated "K=V" entries of the file
+// /etc/silk/environ when the initrd has one (silk vm passes the host's
+// environment that way, as a process started on the host would get it),
+// else HOME=/ and TERM=linux. Returns the count; at most kMaxEnv.
+constexpr int kMaxEnv = 256;
+char g_env[16384];
+int load_environment(const char** env) {
+  static const char* const kDefault[] = {"HOME=/", "TERM=linux"};
+  fs::Node* file;
+  if (fs::resolve(fs::root(), "/etc/silk/environ", true, &file) != 0 || !file->is_regular()) {
+    env[0] = kDefault[0];
+    env[1] = kDefault[1];
+    return 2;
+  }
+  uint64_t n = fs::data::read(file, 0, g_env, sizeof g_env - 1);
+  g_env[n] = '\0';
+  int count = 0;
+  for (uint64_t at = 0; at < n && count < kMaxEnv;) {
+    uint64_t len = strlen(g_env + at);
+    bool has_equals = false;
+    for (uint64_t i = 0; i < len && !has_equals; ++i) has_equals = g_env[at + i] == '=';
+    if (has_equals) env[count++] = g_env + at;
+    at += len + 1;
+  }
+  return count;
+}
+
 // Builds the SysV initial stack (System V AMD64 ABI 3.4.1) at the top of the
 // stack region; returns the RSP to start with (-> argc, 16-byte aligned).
 uint64_t build_stack(const ElfImage& image, uint64_t interp_base, int argc, const char* const* argv) {
-  static const char* const kEnv[] = {"HOME=/", "TERM=linux"};
-  constexpr int kEnvc = 2;
+  static const char* kEnv[kMaxEnv];
+  const int kEnvc = load_environment(kEnv);
   uint64_t sp = memory::kStackTop;
   auto push_bytes = [&sp](const void* data, uint64_t n) {
     sp -= n;
     memcpy(reinterpret_cast<void*>(sp), data, n);
     return sp;
   };
-  uint64_t argv_at[kMaxArgs], env_at[kEnvc];
+  uint64_t argv_at[kMaxArgs], env_at[kMaxEnv];
   uint64_t execfn = push_bytes(g_exe, strlen(g_exe) + 1);
   for (int i = argc - 1; i >= 0; --i) argv_at[i] = push_bytes(argv[i], strlen(argv[i]) + 1);
   for (int i = kEnvc - 1; i >= 0; --i) env_at[i] = push_bytes(kEnv[i], strlen(kEnv[i]) + 1);

@@ -13,6 +13,8 @@
 #include "vmm/initrd/app_image.h"
 #include "vmm/monitor.h"
 
+extern char** environ;
+
 namespace silk::cli {
 namespace {
 
@@ -151,6 +153,7 @@ int run_vm_command(const VmCommand& options) {
       spec.invoke = options.run.invoke;
       spec.slightfile = options.run.config;
       spec.link_all_capabilities = options.run.link_all_capabilities;
+      for (char** e = environ; e != nullptr && *e != nullptr; ++e) spec.runtime_environment.emplace_back(*e);
       auto built = vmm::build_app_image(spec);
       if (!built) {
         std::fprintf(stderr, "silk vm: %s\n", built.error().message.c_str());

@@ -79,6 +79,11 @@ Result<AppImage> build_app_image(const AppSpec& spec) {
   // failed openat is kernel work). Every library it will look up is in the
   // image at the path the cache names.
   if (::access("/etc/ld.so.cache", R_OK) == 0) (void)cpio.add_host_file("etc/ld.so.cache", "/etc/ld.so.cache");
+  if (!spec.runtime_environment.empty()) {
+    std::string environ_file;
+    for (const std::string& kv : spec.runtime_environment) environ_file += kv + '\0';
+    cpio.add_file("etc/silk/environ", std::move(environ_file), 0600);
+  }
   cpio.add_directory("tmp", 01777);
   cpio.add_directory("dev");
   cpio.add_directory("proc");

@@ -25,6 +25,10 @@ struct AppSpec {
   std::string invoke;
   std::string slightfile;           // slight mode when not empty
   bool link_all_capabilities = false;
+  // The runtime's own environment inside the VM (/etc/silk/environ): silk vm
+  // passes its own, as a process it started would inherit it (slight's
+  // configs.envvars and $TMPDIR read it); silk image passes none.
+  std::vector<std::string> runtime_environment;
 };
 
 struct AppImage {
