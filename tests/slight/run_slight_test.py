@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """slight apps under `silk run -c slightfile.toml`, run the way a user runs them.
 
-Usage: run_slight_test.py CASE SILK EXAMPLES_SRC EXAMPLES_BUILD TEST_BUILD SLIGHT_SHARED
+Usage: run_slight_test.py CASE SILK EXAMPLES_SRC EXAMPLES_BUILD TEST_BUILD SLIGHT_SHARED [--in vm]
+
+With --in vm the same case runs its apps inside silk's unikernel: `silk vm`
+instead of `silk run`, the network through libslirp (`--net user`, the
+server's port forwarded from 127.0.0.1, the host's loopback services at
+10.0.2.2), and a disk (`--disk`) where the case needs data to outlive a boot.
 
 Each case runs silk in a fresh temporary directory with TMPDIR pointing into
 it (keyvalue.filesystem's base and the user-secrets key live there), checks
@@ -21,6 +26,8 @@ import threading
 import time
 
 CASE, SILK, EX_SRC, EX_BUILD, TEST_BUILD, SHARED = sys.argv[1:7]
+IN_VM = sys.argv[7:9] == ["--in", "vm"]
+HOST_FROM_APP = "10.0.2.2" if IN_VM else "127.0.0.1"  # the host's loopback, as the app sees it
 KV_WASM = os.path.join(EX_BUILD, "keyvalue-demo", "keyvalue-demo.wasm")
 CONFIGS_WASM = os.path.join(EX_BUILD, "configs-demo", "configs-demo.wasm")
 KV_DIR = os.path.join(EX_SRC, "keyvalue-demo")
@@ -63,10 +70,19 @@ class Run:
         return f"$ {' '.join(self.args)}\nexit {self.rc}\n--- stdout\n{self.out}--- stderr\n{self.err}"
 
 
-def silk(work, *args, cwd=None, extra_env=None):
+def in_vm(args, vm_options=()):
+    """silk's arguments with `run` turned into `vm` (plus VM options) in VM mode."""
+    args = list(args)
+    if IN_VM and "run" in args:
+        i = args.index("run")
+        args[i:i + 1] = ["vm", "--net", "user", *vm_options]
+    return args
+
+
+def silk(work, *args, cwd=None, extra_env=None, vm_options=()):
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": os.path.join(work, "tmp")}
     env.update(extra_env or {})
-    r = Run([SILK, *args], cwd or work, env)
+    r = Run([SILK, *in_vm(args, vm_options)], cwd or work, env)
     print(r)
     return r
 
@@ -100,6 +116,26 @@ def case_keyvalue_filesystem(work):
         f.write(b"x")
     r = silk(work, "-c", os.path.join(KV_DIR, "slightfile.toml"), "run", KV_WASM)
     expect(r, 0, stdout_has=["keys: from-outside key1 key2 key3\n"])
+
+
+def case_keyvalue_disk(work):
+    # keyvalue.filesystem keeps its keys across runs: on the host's disk for
+    # silk run, on the VM's disk (--disk, mounted at /tmp) for silk vm.
+    disk = os.path.join(work, "data.img")
+    with open(disk, "wb") as f:
+        f.truncate(8 << 20)
+    opts = ["--disk", disk]
+    r = silk(work, "run", "-c", "slightfile.toml", "--env", "KV_SET=color=blue", KV_WASM, cwd=KV_DIR, vm_options=opts)
+    expect(r, 0, stdout="opened my-container\nset color = blue\n")
+    r = silk(work, "run", "-c", "slightfile.toml", "--env", "KV_GET=color", KV_WASM, cwd=KV_DIR, vm_options=opts)
+    expect(r, 0, stdout="opened my-container\nget color = blue\n")
+    if IN_VM:  # a fresh disk: the key is not there
+        fresh = os.path.join(work, "fresh.img")
+        with open(fresh, "wb") as f:
+            f.truncate(8 << 20)
+        r = silk(work, "run", "-c", "slightfile.toml", "--env", "KV_GET=color", KV_WASM, cwd=KV_DIR,
+                 vm_options=["--disk", fresh])
+        expect(r, 1, stdout_has=["get color: error key-not-found"])
 
 
 def case_keyvalue_memory(work):
@@ -166,7 +202,7 @@ def case_keyvalue_redis(work):
         print("SKIP: redis-server not installed")
         return
     try:
-        address = f"redis://127.0.0.1:{port}"
+        address = f"redis://{HOST_FROM_APP}:{port}"
         r = silk(work, "-c", "slightfile-redis.toml", "run", KV_WASM, cwd=KV_DIR,
                  extra_env={"REDIS_ADDRESS": address})
         expect(r, 0, stdout=KV_DEMO_OUTPUT)
@@ -328,9 +364,10 @@ class Server:
         self.port = free_port()
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": os.path.join(work, "tmp")}
         env.update(extra_env or {})
-        args = [SILK, "run", "-c", slightfile]
+        args = [SILK, *in_vm(["run"], ["-p", f"{self.port}:{self.port}"]), "-c", slightfile]
         if address_env:
-            args += ["--env", f"HTTP_ADDRESS=127.0.0.1:{self.port}"]
+            # In the VM the server listens on the guest's address, where slirp forwards.
+            args += ["--env", f"HTTP_ADDRESS={'0.0.0.0' if IN_VM else '127.0.0.1'}:{self.port}"]
         self.args = args + [wasm]
         self.out_path = os.path.join(work, f"server-{self.port}.out")
         self.err_path = os.path.join(work, f"server-{self.port}.err")
