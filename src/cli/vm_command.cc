@@ -153,7 +153,12 @@ int run_vm_command(const VmCommand& options) {
       spec.invoke = options.run.invoke;
       spec.slightfile = options.run.config;
       spec.link_all_capabilities = options.run.link_all_capabilities;
-      for (char** e = environ; e != nullptr && *e != nullptr; ++e) spec.runtime_environment.emplace_back(*e);
+      for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+        // With a disk, $TMPDIR is the disk (below): slight keeps keyvalue.filesystem there.
+        if (!options.disk.empty() && std::strncmp(*e, "TMPDIR=", 7) == 0) continue;
+        spec.runtime_environment.emplace_back(*e);
+      }
+      if (!options.disk.empty()) spec.runtime_environment.push_back(std::string("TMPDIR=") + vmm::kAppDiskPath);
       auto built = vmm::build_app_image(spec);
       if (!built) {
         std::fprintf(stderr, "silk vm: %s\n", built.error().message.c_str());
@@ -163,6 +168,10 @@ int run_vm_command(const VmCommand& options) {
       config.kernel = options.kernel_override;
       config.initrd_archive = &image->initrd;
       config.cmdline = vmm::app_kernel_cmdline(*image, !options.kernel_messages);
+      // The disk's file system is mounted at kAppDiskPath rather than the
+      // kernel's default /tmp, which would hide app files the initrd holds
+      // under the host's /tmp.
+      if (!options.disk.empty()) config.cmdline = std::string("disk=") + vmm::kAppDiskPath + " " + config.cmdline;
       if (options.trace_boot) config.cmdline = "trace-boot " + config.cmdline;
       break;
     }

@@ -39,6 +39,10 @@ struct AppImage {
 
 // Where the runtime lives inside the VM.
 inline constexpr const char* kRuntimePath = "/usr/bin/silk";
+// Where silk vm --disk mounts the disk's file system in app mode; the
+// runtime's $TMPDIR points there (slight's keyvalue.filesystem lives in
+// $TMPDIR/<name>, so its keys outlive the VM).
+inline constexpr const char* kAppDiskPath = "/var/lib/silk/disk";
 
 // Builds the image for {spec}. Errors name the file or directory that cannot
 // be read (the app, the slightfile, a --dir, a shared object).
