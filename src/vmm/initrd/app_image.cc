@@ -79,6 +79,20 @@ Result<AppImage> build_app_image(const AppSpec& spec) {
   // failed openat is kernel work). Every library it will look up is in the
   // image at the path the cache names.
   if (::access("/etc/ld.so.cache", R_OK) == 0) (void)cpio.add_host_file("etc/ld.so.cache", "/etc/ld.so.cache");
+  // TLS trust for OpenSSL in the VM (http-client over https, rediss://): its
+  // default CA file and configuration, and what $SSL_CERT_FILE/$SSL_CERT_DIR
+  // name, at the same paths.
+  for (const char* path : {"/usr/lib/ssl/cert.pem", "/etc/ssl/certs/ca-certificates.crt", "/usr/lib/ssl/openssl.cnf"})
+    if (::access(path, R_OK) == 0) (void)cpio.add_host_file(inside(path), path);
+  for (const std::string& kv : spec.runtime_environment) {
+    std::string key = env_key(kv), value = kv.substr(key.size() + 1 <= kv.size() ? key.size() + 1 : kv.size());
+    if (value.empty() || value[0] != '/') continue;
+    if (key == "SSL_CERT_FILE" && ::access(value.c_str(), R_OK) == 0) {
+      if (auto r = cpio.add_host_file(inside(value), value); !r) return make_error("$SSL_CERT_FILE: " + r.error().message);
+    } else if (key == "SSL_CERT_DIR" && ::access(value.c_str(), R_OK) == 0) {
+      if (auto r = cpio.add_host_tree(inside(value), value); !r) return make_error("$SSL_CERT_DIR: " + r.error().message);
+    }
+  }
   if (!spec.runtime_environment.empty()) {
     std::string environ_file;
     for (const std::string& kv : spec.runtime_environment) environ_file += kv + '\0';
