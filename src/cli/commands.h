@@ -98,6 +98,8 @@ int run_vm_command(const VmCommand& options);
 struct ImageCommand {
   std::string out_dir;
   uint64_t mem_mib = 256;
+  std::string net;                   // --net user | tap:IFNAME (virtio-net in qemu.sh / firecracker.json)
+  std::vector<std::string> publish;  // -p [tcp:|udp:]HOSTPORT:GUESTPORT (hostfwd, --net user)
   RunCommand run;
   std::vector<std::string> app_and_args;
 };

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "vmm/embedded_kernel.h"
 #include "vmm/initrd/app_image.h"
+#include "vmm/net/net_config.h"
 
 namespace silk::cli {
 namespace {
@@ -54,7 +55,23 @@ bool write_text(const std::string& path, const std::string& text, mode_t mode) {
   return out.good() && ::chmod(path.c_str(), mode) == 0;
 }
 
-std::string qemu_script(uint64_t mem_mib) {
+// QEMU's network arguments for --net/-p: a virtio-net device on the
+// microvm's virtio-mmio bus, with user networking (hostfwd for each -p) or a tap.
+std::string qemu_net_args(const vmm::NetConfig& net) {
+  if (net.kind == vmm::NetConfig::Kind::kNone) return "";
+  std::string netdev;
+  if (net.kind == vmm::NetConfig::Kind::kUser) {
+    netdev = "user,id=n0";
+    for (const vmm::PortForward& f : net.forwards)
+      netdev += std::string(",hostfwd=") + (f.udp ? "udp" : "tcp") + ":127.0.0.1:" + std::to_string(f.host_port) +
+                "-:" + std::to_string(f.guest_port);
+  } else {
+    netdev = "tap,id=n0,ifname=" + net.tap_name + ",script=no,downscript=no";
+  }
+  return " \\\n  -netdev " + netdev + " -device virtio-net-device,netdev=n0";
+}
+
+std::string qemu_script(uint64_t mem_mib, const std::string& net_args) {
   return R"SH(#!/bin/sh
 # Boots this silk image under QEMU -M microvm (written by silk image).
 # COM1 is the app's stdout; COM2 its stderr (and the kernel's messages),
@@ -71,7 +88,8 @@ qemu-system-x86_64 -M microvm,acpi=off $accel -m )SH" +
   -serial stdio -chardev "file,id=stderr,path=$err_file" -device isa-serial,chardev=stderr,iobase=0x2f8,irq=3 \
   -chardev "file,id=status,path=$status_file" -device isa-serial,chardev=status,iobase=0x3e8,irq=5 \
   -device isa-debug-exit,iobase=0xf4,iosize=4 \
-  -kernel "$dir/silk-kernel.elf" -initrd "$dir/initrd.cpio" -append "$(cat "$dir/cmdline.txt")"
+  -kernel "$dir/silk-kernel.elf" -initrd "$dir/initrd.cpio" -append "$(cat "$dir/cmdline.txt")")SH" +
+         net_args + R"SH(
 qemu_status=$?
 cat "$err_file" >&2
 status=$(sed -n 's/^exit \([0-9][0-9]*\)$/\1/p' "$status_file" | tail -n 1)
@@ -82,7 +100,12 @@ exit 125
 )SH";
 }
 
-std::string firecracker_config(const std::string& cmdline, uint64_t mem_mib) {
+std::string firecracker_config(const std::string& cmdline, uint64_t mem_mib, const vmm::NetConfig& net) {
+  // Firecracker's network device is a tap (it has no user-mode networking).
+  std::string interfaces = net.kind == vmm::NetConfig::Kind::kTap
+                               ? "[{ \"iface_id\": \"eth0\", \"host_dev_name\": " + json_string(net.tap_name) +
+                                     ", \"guest_mac\": \"52:54:00:12:34:56\" }]"
+                               : "[]";
   return "{\n"
          "  \"boot-source\": {\n"
          "    \"kernel_image_path\": \"silk-kernel.elf\",\n"
@@ -90,6 +113,7 @@ std::string firecracker_config(const std::string& cmdline, uint64_t mem_mib) {
          "    \"boot_args\": " + json_string(cmdline) + "\n"
          "  },\n"
          "  \"drives\": [],\n"
+         "  \"network-interfaces\": " + interfaces + ",\n"
          "  \"machine-config\": { \"vcpu_count\": 1, \"mem_size_mib\": " + std::to_string(mem_mib) + " }\n"
          "}\n";
 }
@@ -103,6 +127,10 @@ CLI::App* add_image_command(CLI::App& app, ImageCommand& options) {
       ->type_name("DIR");
   cmd->add_option("--mem", options.mem_mib, "Guest RAM in MiB for the QEMU script and Firecracker config")
       ->capture_default_str();
+  cmd->add_option("--net", options.net, "A network device: user (QEMU user networking) or tap:IFNAME")
+      ->type_name("user|tap:IFNAME");
+  cmd->add_option("-p", options.publish, "With --net user: forward 127.0.0.1:HOSTPORT to the guest's GUESTPORT")
+      ->type_name("[tcp:|udp:]HOSTPORT:GUESTPORT");
   cmd->add_option("--dir", options.run.dirs, "As silk run: pre-open HOST as GUEST (copied into the image)")
       ->type_name("HOST[::GUEST]");
   cmd->add_option("--env", options.run.env, "As silk run: set guest environment variable K to V")->type_name("K=V");
@@ -129,6 +157,19 @@ int run_image_command(const ImageCommand& options) {
   std::span<const uint8_t> kernel = vmm::embedded_kernel();
   if (kernel.empty()) return fail("this silk was built without the kernel (-DSILK_KERNEL=OFF)");
 
+  vmm::NetConfig net;
+  if (!options.net.empty()) {
+    auto parsed = vmm::parse_net_option(options.net);
+    if (!parsed) return fail(parsed.error().message);
+    net = *parsed;
+  }
+  for (const std::string& p : options.publish) {
+    auto forward = vmm::parse_port_forward(p);
+    if (!forward) return fail(forward.error().message);
+    net.forwards.push_back(*forward);
+  }
+  if (auto r = vmm::check_net_config(net); !r) return fail(r.error().message);
+
   vmm::AppSpec spec;
   spec.app = options.app_and_args.front();
   spec.args.assign(options.app_and_args.begin() + 1, options.app_and_args.end());
@@ -147,8 +188,8 @@ int run_image_command(const ImageCommand& options) {
     return fail(dir + "/silk-kernel.elf: cannot write");
   if (auto r = image->initrd.write_file(dir + "/initrd.cpio"); !r) return fail(r.error().message);
   if (!write_text(dir + "/cmdline.txt", cmdline + "\n", 0644)) return fail(dir + "/cmdline.txt: cannot write");
-  if (!write_text(dir + "/qemu.sh", qemu_script(options.mem_mib), 0755)) return fail(dir + "/qemu.sh: cannot write");
-  if (!write_text(dir + "/firecracker.json", firecracker_config(cmdline, options.mem_mib), 0644))
+  if (!write_text(dir + "/qemu.sh", qemu_script(options.mem_mib, qemu_net_args(net)), 0755)) return fail(dir + "/qemu.sh: cannot write");
+  if (!write_text(dir + "/firecracker.json", firecracker_config(cmdline, options.mem_mib, net), 0644))
     return fail(dir + "/firecracker.json: cannot write");
   std::printf("silk image: wrote %s (kernel %zu KiB, initrd %llu KiB); boot it with %s/qemu.sh\n", dir.c_str(),
               kernel.size() >> 10, static_cast<unsigned long long>(image->initrd.size() >> 10), dir.c_str());
