@@ -343,7 +343,10 @@ void run_self_checks();
     char path[fs::kPathMax];
     proc::program_path(platform::cmdline(), path, sizeof path);
     fs::init(image, initrd.size, path);
+    mark("root-fs");
     fs::durable::mount(platform::block_device(), platform::cmdline(), quiet);
+    mark("disk");
+    if (profile::enabled()) print_marks();
     int status = proc::run(platform::cmdline());  // returns only on failure
     kprintf("silk kernel: halting, status %d\n", status);
     platform::halt(status);
