@@ -83,6 +83,7 @@ struct VmCommand {
   std::string kernel_override;
   bool trace_boot = false;
   bool kernel_messages = false;
+  std::string ip, gateway;                  // app mode: the guest's IPv4 address (ADDR/PREFIX) and gateway
   std::string net;                          // --net tap:IFNAME | user
   std::vector<std::string> publish;         // -p [tcp:|udp:]HOSTPORT:GUESTPORT
   std::string disk;                         // --disk FILE

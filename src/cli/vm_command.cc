@@ -90,6 +90,9 @@ CLI::App* add_vm_command(CLI::App& app, VmCommand& options) {
       ->type_name("FILE");
   cmd->add_flag("--trace-boot", options.trace_boot, "Print boot timings and VM-exit counts to stderr");
   cmd->add_flag("--kernel-messages", options.kernel_messages, "App mode: keep the kernel's boot messages");
+  cmd->add_option("--ip", options.ip, "App mode: the guest's IPv4 address (default: --net user's, else DHCP)")
+      ->type_name("ADDR/PREFIX");
+  cmd->add_option("--gateway", options.gateway, "App mode: the guest's default gateway")->type_name("ADDR");
   cmd->add_option("--net", options.net, "Network device: an existing tap interface, or user-mode networking")
       ->type_name("tap:IFNAME|user");
   cmd->add_option("-p,--publish", options.publish,
@@ -168,6 +171,10 @@ int run_vm_command(const VmCommand& options) {
       config.kernel = options.kernel_override;
       config.initrd_archive = &image->initrd;
       config.cmdline = vmm::app_kernel_cmdline(*image, !options.kernel_messages);
+      // The kernel's network words (kernel/README.md): a static address
+      // instead of DHCP, e.g. on a tap device.
+      if (!options.gateway.empty()) config.cmdline = "gw=" + options.gateway + " " + config.cmdline;
+      if (!options.ip.empty()) config.cmdline = "ip=" + options.ip + " " + config.cmdline;
       // The disk's file system is mounted at kAppDiskPath rather than the
       // kernel's default /tmp, which would hide app files the initrd holds
       // under the host's /tmp.
