@@ -20,6 +20,7 @@
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
 #include "mm/heap.h"
+#include "net/etc_files.h"
 #include "net/net.h"
 #include "platform/platform.h"
 #include "proc/elf_loader.h"
@@ -318,6 +319,7 @@ void run_self_checks();
     char path[fs::kPathMax];
     proc::program_path(platform::cmdline(), path, sizeof path);
     fs::init(image, initrd.size, path);
+    net::write_etc_files();
     int status = proc::run(platform::cmdline());  // returns only on failure
     kprintf("silk kernel: halting, status %d\n", status);
     platform::halt(status);
