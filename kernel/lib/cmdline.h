@@ -15,4 +15,10 @@ bool cmdline_value(const char* cmdline, const char* key, char* out, size_t cap);
 // is no "--".
 const char* cmdline_program_args(const char* cmdline);
 
+// Where the program's words {args} (cmdline_program_args) end: before a
+// trailing run of `virtio_mmio.device=` words. QEMU's microvm (acpi=off)
+// appends those to the end of the command line, so after "--" they still
+// belong to the kernel.
+const char* cmdline_program_args_end(const char* args);
+
 }  // namespace silk::kernel

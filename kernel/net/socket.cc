@@ -613,11 +613,11 @@ int64_t getsockopt(fs::File* file, int level, int name, uint8_t* value, uint32_t
     case kSolSocket:
       return get_socket_option(s, name, value, len);
     case kIpprotoTcp:
-      return is_tcp(s) ? get_tcp_option(s, name, value, len) : -err::kNoprotoopt;
+      return is_tcp(s) ? get_tcp_option(s, name, value, len) : -err::kOpnotsupp;
     case kIpprotoIp:
       return get_ip_option(s, name, value, len);
     default:
-      return -err::kNoprotoopt;
+      return -err::kOpnotsupp;  // Linux's ip_getsockopt for a foreign level (IPPROTO_IPV6 too)
   }
 }
 
@@ -627,8 +627,9 @@ int64_t name(fs::File* file, bool peer, SockAddrIn* out) {
   *out = SockAddrIn{};
   out->family = kAfInet;
   if (peer) {
-    // A connection that ended with FINs keeps its peer; a reset one does not.
-    bool connected = is_tcp(s) ? (s->state == TcpState::kConnected || (s->state == TcpState::kDone && s->peer_fin))
+    // A connection in its closing handshake keeps its peer; a closed
+    // (reset) one does not.
+    bool connected = is_tcp(s) ? (s->state == TcpState::kConnected || (s->state == TcpState::kDone && !s->closed))
                                : s->udp_connected;
     if (!connected || s->remote_port == 0) return -err::kNotconn;
     out->addr = s->remote_addr;

@@ -86,7 +86,9 @@ int64_t shutdown(fs::File* file, int how);
 
 // setsockopt/getsockopt with the option's bytes in kernel memory ({*len}
 // in: the buffer's size, out: the bytes written). -ENOPROTOOPT (unknown
-// level or option, IPPROTO_IPV6), -EINVAL (too short), -EDOM.
+// option; setsockopt at an unknown level or IPPROTO_IPV6), -EOPNOTSUPP
+// (getsockopt at an unknown level or IPPROTO_IPV6, as Linux), -EINVAL (too
+// short), -EDOM (a bad timeval).
 int64_t setsockopt(fs::File* file, int level, int name, const uint8_t* value, uint32_t len);
 int64_t getsockopt(fs::File* file, int level, int name, uint8_t* value, uint32_t* len);
 

@@ -38,6 +38,8 @@ struct Socket {
   bool shut_rd;    // shutdown(SHUT_RD)
   bool shut_wr;    // shutdown(SHUT_WR) (FIN queued)
   bool peer_fin;   // the peer's FIN arrived: no more data after the queue
+  bool closed;     // TCP: the connection is gone for good (reset, timed out: Linux's TCP_CLOSE)
+  bool in_progress;  // TCP: connect() said EINPROGRESS; the next connect() reports the outcome
   // The names (network order), refreshed from the PCB while there is one.
   uint32_t local_addr, remote_addr;
   uint16_t local_port, remote_port;  // host order

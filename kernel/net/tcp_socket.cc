@@ -178,10 +178,12 @@ void on_err(void* arg, err_t err) {
   bool connecting = s->state == TcpState::kConnecting;
   s->tcp = nullptr;
   s->state = TcpState::kDone;
+  s->closed = true;
   int e;
   switch (err) {
     case ERR_RST:
-      e = connecting ? err::kConnrefused : err::kConnreset;
+      // Linux's tcp_reset: after the peer's FIN (CLOSE-WAIT) a reset is EPIPE.
+      e = connecting ? err::kConnrefused : s->peer_fin ? err::kPipe : err::kConnreset;
       break;
     case ERR_ABRT:  // retransmissions or keepalive probes ran out
       e = err::kTimedout;
@@ -364,17 +366,25 @@ int64_t stream_accept(Socket* s, bool nonblock, fs::File** out, SockAddrIn* peer
 }
 
 int64_t stream_connect(Socket* s, const SockAddrIn& a, bool nonblock) {
+  if (s->in_progress && s->state != TcpState::kConnecting) {
+    // Linux's SS_CONNECTING: the first connect() after a non-blocking one
+    // finished reports how it ended (0, or its error) and resets the state.
+    s->in_progress = false;
+    if (s->state == TcpState::kConnected) return 0;
+    int64_t e = take_error(s);
+    return e != 0 ? e : -err::kConnaborted;
+  }
   switch (s->state) {
     case TcpState::kListening:
-      return -err::kInval;
     case TcpState::kConnected:
       return -err::kIsconn;
     case TcpState::kConnecting:
       if (nonblock) return -err::kAlready;
       if (!wait_connected(s, deadline_for(s->sndtimeo_ns))) return -err::kInprogress;
+      s->in_progress = false;
       return s->state == TcpState::kConnected ? 0 : take_error(s);
     case TcpState::kDone:
-      if (s->error == 0 && s->peer_fin) return -err::kIsconn;  // it was connected
+      if (!s->closed) return -err::kIsconn;  // still closing
       [[fallthrough]];
     case TcpState::kIdle:
       break;
@@ -385,15 +395,17 @@ int64_t stream_connect(Socket* s, const SockAddrIn& a, bool nonblock) {
     s->bound = false;
   }
   s->error = 0;
-  s->peer_fin = s->shut_rd = s->shut_wr = false;
+  s->peer_fin = s->shut_rd = s->shut_wr = s->closed = s->in_progress = false;
   // Linux connects INADDR_ANY to the loopback address.
   ip_addr_t ip = to_ip(a.addr != 0 ? a.addr : lwip_htonl(0x7f000001));
   if (int64_t r = from_err(tcp_connect(s->tcp, &ip, lwip_ntohs(a.port), on_connected)); r != 0) return r;
   s->state = TcpState::kConnecting;
   refresh_names(s);
-  if (nonblock) return -err::kInprogress;
-  if (!wait_connected(s, deadline_for(s->sndtimeo_ns))) return -err::kInprogress;
-  return s->state == TcpState::kConnected ? 0 : take_error(s);
+  if (!nonblock && wait_connected(s, deadline_for(s->sndtimeo_ns))) {
+    return s->state == TcpState::kConnected ? 0 : take_error(s);
+  }
+  s->in_progress = true;
+  return -err::kInprogress;
 }
 
 int64_t stream_send(Socket* s, const fs::IoVec* iov, uint64_t count, int flags) {
@@ -409,8 +421,9 @@ int64_t stream_send(Socket* s, const fs::IoVec* iov, uint64_t count, int flags) 
     // An error or a shutdown after some bytes went: those bytes are the
     // result and the error waits for the next call (as Linux).
     if (s->error != 0) return syscalls::partial_result(in.done(), take_error(s));
-    if (s->state == TcpState::kIdle || s->state == TcpState::kListening) return -err::kNotconn;
-    if (s->shut_wr || s->tcp == nullptr) return syscalls::partial_result(in.done(), broken_pipe(flags));
+    if (s->shut_wr || s->tcp == nullptr || s->state != TcpState::kConnected) {
+      return syscalls::partial_result(in.done(), broken_pipe(flags));  // never connected too (Linux)
+    }
     if (in.remaining() == 0) break;
     tcp_pcb* pcb = s->tcp;
     uint64_t room = tcp_sndbuf(pcb);
@@ -466,8 +479,10 @@ int64_t stream_recv(Socket* s, const fs::IoVec* iov, uint64_t count, int flags) 
       if (!waitall || out.remaining() == 0) return static_cast<int64_t>(copied);
     }
     if (out.remaining() == 0) return static_cast<int64_t>(copied);
+    // Linux's order: the end of the stream (a FIN came) before an error.
+    if (s->peer_fin || s->shut_rd) return static_cast<int64_t>(copied);
     if (s->error != 0) return syscalls::partial_result(copied, take_error(s));
-    if (s->peer_fin || s->shut_rd || s->state == TcpState::kDone) return static_cast<int64_t>(copied);
+    if (s->state == TcpState::kDone) return static_cast<int64_t>(copied);
     if (nonblock) {
       if (polled) return syscalls::partial_result(copied, -err::kAgain);
       polled = true;
@@ -487,7 +502,7 @@ int64_t stream_shutdown(Socket* s, int how) {
     }
     return 0;
   }
-  if (s->state == TcpState::kIdle || s->state == TcpState::kConnecting) return -err::kNotconn;
+  if (s->state == TcpState::kIdle || s->state == TcpState::kConnecting || s->closed) return -err::kNotconn;
   if (how != kShutWr && !s->shut_rd) {
     s->shut_rd = true;
     event::notify(s->file, kReadable | kPollRdHup);

@@ -54,7 +54,11 @@ uint64_t ticks_to_ns(uint64_t ticks) {
 int parse_args(const char* cmdline, const char** argv) {
   const char* rest = cmdline_program_args(cmdline);
   if (rest == nullptr) rest = "init";
-  copy_string(g_args, sizeof g_args, rest);
+  // Without QEMU's trailing virtio_mmio.device= words (lib/cmdline.h).
+  size_t len = static_cast<size_t>(cmdline_program_args_end(rest) - rest);
+  if (len > sizeof g_args - 1) len = sizeof g_args - 1;
+  memcpy(g_args, rest, len);
+  g_args[len] = '\0';
   int argc = 0;
   char* p = g_args;
   while (*p != '\0' && argc < kMaxArgs) {
