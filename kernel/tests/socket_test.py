@@ -19,6 +19,7 @@ The test passes when every response is intact, the program reports "sockets: N p
 exit status is 0. Every wait is bounded (SILK_KERNEL_TEST_TIMEOUT, default 600 s, for the whole run).
 """
 
+import errno
 import os
 import random
 import shutil
@@ -120,6 +121,10 @@ def connect(port, timeout=120):
     raise RuntimeError(f"no connection to 127.0.0.1:{port}: {last}")
 
 
+class NeverAccepted(Exception):
+    """The connection was reset before a single byte came back."""
+
+
 def round_trip(port, payload, chunk=65536):
     """Sends payload (from a thread), reads the echo until EOF; the bytes read."""
     s = connect(port)
@@ -138,31 +143,40 @@ def round_trip(port, payload, chunk=65536):
     t = threading.Thread(target=sender, daemon=True)
     t.start()
     got = bytearray()
-    while True:
-        data = s.recv(1 << 20)
-        if not data:
-            break
-        got += data
+    try:
+        while True:
+            data = s.recv(1 << 20)
+            if not data:
+                break
+            got += data
+    except OSError as e:
+        if got:
+            raise
+        error.insert(0, e)
     t.join(30)
     s.close()
     if error:
-        raise error[0]
+        e = error[0]
+        if not got and getattr(e, "errno", None) in (errno.ECONNRESET, errno.EPIPE, errno.ENOTCONN):
+            raise NeverAccepted(str(e))
+        raise e
     return bytes(got)
 
 
-def exchange(port, payload):
-    """A short request and its echo (sent at once, then shutdown)."""
-    s = connect(port)
-    s.sendall(payload)
-    s.shutdown(socket.SHUT_WR)
-    got = bytearray()
-    while True:
-        data = s.recv(65536)
-        if not data:
-            break
-        got += data
-    s.close()
-    return bytes(got)
+def round_trip_retried(port, payload, retries):
+    """round_trip, again when the VMM reset the connection before the guest ever saw it.
+
+    libslirp listens on a forwarded port with a backlog of 1 and silk vm services its sockets only between the
+    guest's hypercalls, so under a burst of connections the host's accept queue overflows and the host kernel
+    resets connections that never reached the guest. The guest's server reports its own errors separately.
+    """
+    for attempt in range(30):
+        try:
+            return round_trip(port, payload)
+        except NeverAccepted:
+            retries.append(port)
+            time.sleep(min(2.0, 0.2 * (attempt + 1)))
+    return round_trip(port, payload)
 
 
 def run_load(log, ports, mib):
@@ -170,7 +184,8 @@ def run_load(log, ports, mib):
     rng = random.Random(5117)
     t0 = time.monotonic()
     big = rng.randbytes(mib << 20)
-    got = round_trip(lt, big)
+    retries = []
+    got = round_trip_retried(lt, big, retries)
     if got != big:
         first = next((i for i in range(min(len(got), len(big))) if got[i] != big[i]), min(len(got), len(big)))
         raise AssertionError(f"{mib} MiB round trip: {len(got)} bytes back, first difference at {first}")
@@ -180,7 +195,7 @@ def run_load(log, ports, mib):
 
     for i in range(200):
         msg = (f"connection {i} " * 40).encode()
-        back = exchange(et, msg)
+        back = round_trip_retried(et, msg, retries)
         if back != msg:
             raise AssertionError(f"sequential connection {i}: {len(back)} bytes back, want {len(msg)}")
     t2 = time.monotonic()
@@ -188,14 +203,15 @@ def run_load(log, ports, mib):
 
     def concurrent(i):
         data = rng_bytes(i, 64 * 1024)
-        return round_trip(lt if i % 2 == 0 else et, data) == data
+        return round_trip_retried(lt if i % 2 == 0 else et, data, retries) == data
 
     with ThreadPoolExecutor(50) as pool:
         results = list(pool.map(concurrent, range(50)))
     if not all(results):
         raise AssertionError(f"concurrent: {results.count(False)} of 50 echoes wrong")
     t3 = time.monotonic()
-    log.append(f"load: 50 concurrent connections x 64 KiB (both servers) in {t3 - t2:.1f} s")
+    log.append(f"load: 50 concurrent connections x 64 KiB (both servers) in {t3 - t2:.1f} s"
+               + (f" ({len(retries)} reset by the VMM before reaching the guest, retried)" if retries else ""))
 
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     u.settimeout(5)

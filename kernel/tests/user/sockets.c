@@ -690,7 +690,7 @@ struct conn {
 
 static struct conn* conns[1024];
 static int stop, open_conns;
-static unsigned long served, echoed_bytes, datagrams, wakeups;
+static unsigned long served, echoed_bytes, datagrams, wakeups, conn_errors;
 
 static int listen_on(int port, int edge, int ep) {
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -740,6 +740,8 @@ static int conn_pump(struct conn* c, int efd) {
       } else if (n == 0) {
         c->eof = 1;
       } else if (errno != EAGAIN) {
+        ++conn_errors;
+        printf("sockets: read on a connection: %s\n", strerror(errno));
         return 0;
       }
     }
@@ -752,6 +754,8 @@ static int conn_pump(struct conn* c, int efd) {
         echoed_bytes += (unsigned long)n;
         moved = 1;
       } else if (n < 0 && errno != EAGAIN) {
+        ++conn_errors;
+        printf("sockets: send on a connection: %s\n", strerror(errno));
         return 0;
       }
     }
@@ -833,8 +837,9 @@ static void run_servers(void) {
   }
   check(stop, "the servers were told to stop");
   check(wakeups == served, "every accept woke the loop through the eventfd");
-  printf("sockets: served %lu connections, %lu bytes echoed, %lu datagrams; %d still open\n", served, echoed_bytes,
-         datagrams, open_conns);
+  check(conn_errors == 0, "no connection ended with an error");
+  printf("sockets: served %lu connections, %lu bytes echoed, %lu datagrams; %lu errors, %d still open\n", served,
+         echoed_bytes, datagrams, conn_errors, open_conns);
 }
 
 int main(int argc, char** argv) {
