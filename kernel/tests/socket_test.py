@@ -8,7 +8,8 @@ qemu-tcg (the same, always TCG) or silkvm (`SILK vm --net user`, the hvt net dev
 the kernel has lwIP (else the test is skipped, exit 77).
 
 The host side, all on 127.0.0.1 and inside the VMM's user network (10.0.2.2 is the host):
-  * a TCP echo server, a UDP echo server and a closed port, for the program's client checks;
+  * a TCP echo server, a UDP echo server and a closed port, for the program's client checks, and a
+    redis-server when one is installed (SET and GET as silk's key-value client does them);
   * a DNS server answering silk-test.example -> 10.0.2.99, when UDP port 53 on 127.0.0.1 is free (the
     kernel then gets dns=10.0.2.2; glibc's resolver always uses port 53); otherwise that check is left out;
   * once the program says "sockets: servers listening", the load through the port forwards: a round trip
@@ -239,6 +240,26 @@ def rng_bytes(seed, n):
     return random.Random(seed).randbytes(n)
 
 
+def start_redis():
+    """redis-server on 127.0.0.1 at a free port, without persistence: (process, port), or None."""
+    if shutil.which("redis-server") is None:
+        print("note: no Redis check (redis-server is not installed)")
+        return None
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--protected-mode", "yes"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    print("note: no Redis check (redis-server did not start)")
+    return None
+
+
 # ---- the VM ---------------------------------------------------------------------------------------------
 
 def main():
@@ -266,11 +287,14 @@ def main():
         print(f"note: no DNS check (UDP 127.0.0.1:53 is not available here: {e})")
         have_dns = False
 
+    redis = start_redis()
     host_lt, host_et, host_udp = free_port(), free_port(), free_port(socket.SOCK_DGRAM)
     words = "quiet ip=10.0.2.15/24 gw=10.0.2.2 " + ("dns=10.0.2.2 " if have_dns else "")
-    argv = f"-- sockets run 10.0.2.2 {echo.server_address[1]} {udp.getsockname()[1]} {closed}"
+    argv = f"-- sockets run host=10.0.2.2 tcp={echo.server_address[1]} udp={udp.getsockname()[1]} closed={closed}"
     if have_dns:
-        argv += f" {DNS_NAME} {DNS_ADDRESS}"
+        argv += f" dns={DNS_NAME},{DNS_ADDRESS}"
+    if redis is not None:
+        argv += f" redis={redis[1]}"
     cmdline = words + argv
 
     if runner in ("qemu", "qemu-tcg"):
@@ -345,6 +369,9 @@ def main():
         vm.wait()
         status = None
     rt.join(5)
+    if redis is not None:
+        redis[0].terminate()
+        redis[0].wait(10)
     elapsed = time.monotonic() - start
     for line in log:
         print(line)

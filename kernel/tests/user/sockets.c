@@ -1,13 +1,14 @@
-// A static glibc program for the kernel's socket tests (kernel/tests/socket_test.sh boots it in
+// A static glibc program for the kernel's socket tests (kernel/tests/socket_test.py boots it in
 // a cpio initrd and drives it from the host). Everything runs in one thread, as the kernel has
 // one.
 //   sockets local
 //       the checks that need no host: errors, options, TCP and UDP over 127.0.0.1 (blocking and
 //       non-blocking), epoll (level, edge, one-shot), eventfd, poll, select, getaddrinfo.
-//   sockets run HOST TCP_PORT UDP_PORT CLOSED_PORT [NAME ADDRESS]
+//   sockets run host=ADDR tcp=PORT udp=PORT closed=PORT [dns=NAME,ADDRESS] [redis=PORT]
 //       the local checks; then the client checks against the host's servers (TCP echo at
-//       HOST:TCP_PORT, UDP echo at HOST:UDP_PORT, nothing at HOST:CLOSED_PORT: ECONNREFUSED;
-//       with NAME, getaddrinfo(NAME) must give ADDRESS through the DNS server); then the echo
+//       ADDR:tcp, UDP echo at ADDR:udp, nothing at ADDR:closed: ECONNREFUSED; with dns=,
+//       getaddrinfo(NAME) must give ADDRESS through the DNS server; with redis=, SET and GET
+//       against a Redis server the way silk's key-value client talks to it); then the echo
 //       servers the host drives through port forwards: TCP 7001 (epoll level-triggered),
 //       TCP 7002 (edge-triggered), UDP 7003. A connection that starts with "QUIT" stops them.
 // Each check prints "ok N - ..." or "FAIL N - ..."; the end is "sockets: N passed, M failed"
@@ -675,6 +676,40 @@ static void test_dns(const char* name, const char* want) {
   if (res != NULL) freeaddrinfo(res);
 }
 
+// Redis the way silk's key-value client talks to it (src/slight/keyvalue/keyvalue_redis.cc): a
+// non-blocking connect finished with poll and SO_ERROR, TCP_NODELAY and SO_KEEPALIVE, RESP
+// commands sent with MSG_NOSIGNAL, replies read as they come.
+static int redis_command(int fd, const char* command, const char* want) {
+  if (send(fd, command, strlen(command), MSG_NOSIGNAL) != (ssize_t)strlen(command)) return 0;
+  char reply[256];
+  size_t got = 0, n = strlen(want);
+  while (got < n && wait_fd(fd, POLLIN, 10000) != 0) {
+    ssize_t r = recv(fd, reply + got, sizeof reply - 1 - got, 0);
+    if (r <= 0) return 0;
+    got += (size_t)r;
+  }
+  reply[got] = '\0';
+  return got == n && memcmp(reply, want, n) == 0;
+}
+
+static void test_redis(const char* host, int port) {
+  struct sockaddr_in a = address(host, port);
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int r = connect(fd, (struct sockaddr*)&a, sizeof a);
+  int err = r == 0 ? 0 : -1;
+  socklen_t len = sizeof err;
+  if (r != 0 && errno == EINPROGRESS && (wait_fd(fd, POLLOUT, 10000) & POLLOUT) != 0) {
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+  check(err == 0, "connect to the host's Redis (non-blocking, poll, SO_ERROR)");
+  check(redis_command(fd, "*3\r\n$3\r\nSET\r\n$9\r\nsilk:test\r\n$12\r\nfrom the VM!\r\n", "+OK\r\n"), "Redis SET");
+  check(redis_command(fd, "*2\r\n$3\r\nGET\r\n$9\r\nsilk:test\r\n", "$12\r\nfrom the VM!\r\n"), "Redis GET");
+  close(fd);
+}
+
 // ---- the echo servers ---------------------------------------------------------------------------------
 
 enum { kBuffer = 256 * 1024, kMaxConns = 256 };
@@ -842,9 +877,19 @@ static void run_servers(void) {
          echoed_bytes, datagrams, conn_errors, open_conns);
 }
 
+// The value of "{key}=..." among the arguments, or NULL.
+static const char* option(int argc, char** argv, const char* key) {
+  size_t n = strlen(key);
+  for (int i = 2; i < argc; ++i) {
+    if (strncmp(argv[i], key, n) == 0 && argv[i][n] == '=') return argv[i] + n + 1;
+  }
+  return NULL;
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: sockets local | sockets run HOST TCP UDP CLOSED [NAME ADDRESS]\n");
+    fprintf(stderr, "usage: sockets local | sockets run host=ADDR tcp=PORT udp=PORT closed=PORT [dns=NAME,ADDRESS] "
+                    "[redis=PORT]\n");
     return 2;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -855,9 +900,18 @@ int main(int argc, char** argv) {
   test_epoll();
   test_poll_select();
   test_names();
-  if (strcmp(argv[1], "run") == 0 && argc >= 6) {
-    test_client(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
-    if (argc >= 8) test_dns(argv[6], argv[7]);
+  const char* host = option(argc, argv, "host");
+  if (strcmp(argv[1], "run") == 0 && host != NULL) {
+    const char *tcp = option(argc, argv, "tcp"), *udp = option(argc, argv, "udp"), *closed = option(argc, argv, "closed");
+    test_client(host, tcp ? atoi(tcp) : 0, udp ? atoi(udp) : 0, closed ? atoi(closed) : 0);
+    const char* dns = option(argc, argv, "dns");
+    if (dns != NULL && strchr(dns, ',') != NULL) {
+      char name[256];
+      snprintf(name, sizeof name, "%.*s", (int)(strchr(dns, ',') - dns), dns);
+      test_dns(name, strchr(dns, ',') + 1);
+    }
+    const char* redis = option(argc, argv, "redis");
+    if (redis != NULL) test_redis(host, atoi(redis));
     run_servers();
   }
   printf("sockets: %d passed, %d failed\n", passed, failed);
