@@ -389,10 +389,11 @@ int64_t stream_connect(Socket* s, const SockAddrIn& a, bool nonblock) {
     case TcpState::kIdle:
       break;
   }
-  if (s->tcp == nullptr) {  // a failed attempt before: a fresh PCB (Linux allows retrying)
+  if (s->tcp == nullptr) {  // a failed attempt or a reset before: a fresh PCB (Linux allows retrying)
     if (!stream_open(s)) return -err::kNobufs;
     s->state = TcpState::kIdle;
     s->bound = false;
+    drop_queue(s);
   }
   s->error = 0;
   s->peer_fin = s->shut_rd = s->shut_wr = s->closed = s->in_progress = false;
@@ -426,7 +427,7 @@ int64_t stream_send(Socket* s, const fs::IoVec* iov, uint64_t count, int flags) 
     }
     if (in.remaining() == 0) break;
     tcp_pcb* pcb = s->tcp;
-    uint64_t room = tcp_sndbuf(pcb);
+    uint64_t room = tcp_sndbuf(pcb);  // at most 0xffff: tcp_write takes a u16_t
     uint8_t* data;
     uint64_t len;
     if (room != 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN - 1 && in.peek(room, &data, &len)) {
