@@ -214,6 +214,30 @@ static void test_options(void) {
   close(s);
 }
 
+static volatile sig_atomic_t sigpipes;
+static void on_sigpipe(int sig) {
+  (void)sig;
+  ++sigpipes;
+}
+
+// A write (without MSG_NOSIGNAL) to a socket that cannot send raises SIGPIPE. Skipped where the
+// kernel has no signals yet (rt_sigaction: ENOSYS).
+static void test_sigpipe(int fd) {
+  struct sigaction sa, old;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigpipe;
+  if (sigaction(SIGPIPE, &sa, &old) != 0) {
+    printf("skip - SIGPIPE: no signals in this kernel (%s)\n", strerror(errno));
+    return;
+  }
+  sigpipes = 0;
+  check_errno(write(fd, "x", 1), EPIPE, "write after SHUT_WR: EPIPE");
+  check(sigpipes == 1, "and SIGPIPE");
+  check_errno(send(fd, "x", 1, MSG_NOSIGNAL), EPIPE, "MSG_NOSIGNAL: no SIGPIPE");
+  check(sigpipes == 1, "(none raised)");
+  sigaction(SIGPIPE, &old, NULL);
+}
+
 static void test_tcp_loopback(void) {
   int l = loopback_listener(8);
   check(l >= 0 && port_of(l) > 0, "listen on 127.0.0.1, port from getsockname");
@@ -302,6 +326,7 @@ static void test_tcp_loopback(void) {
   check((wait_fd(s, POLLIN | POLLRDHUP, 2000) & (POLLIN | POLLRDHUP)) == (POLLIN | POLLRDHUP), "the peer sees POLLIN|POLLRDHUP");
   check(read(s, buf, sizeof buf) == 0, "and reads the end of the stream");
   check_errno(send(c, "x", 1, MSG_NOSIGNAL), EPIPE, "send after SHUT_WR: EPIPE");
+  test_sigpipe(c);
   check(write(s, "back", 4) == 4, "the other direction still works");
   check(wait_fd(c, POLLIN, 2000) != 0 && read(c, buf, sizeof buf) == 4, "the half-closed end reads it");
 
