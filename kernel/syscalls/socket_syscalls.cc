@@ -282,7 +282,9 @@ int64_t sys_sendmmsg(uint64_t fd, uint64_t vec, uint64_t vlen, uint64_t flags, u
     int64_t r = send_msg(file, entry, static_cast<int32_t>(flags));
     if (r < 0) return sent != 0 ? static_cast<int64_t>(sent) : r;
     auto len = static_cast<uint32_t>(r);
-    if (!copy_to_user(entry + sizeof(MsgHdr), &len, sizeof len)) return sent != 0 ? static_cast<int64_t>(sent) : -err::kFault;
+    if (!copy_to_user(entry + sizeof(MsgHdr), &len, sizeof len)) {
+      return sent != 0 ? static_cast<int64_t>(sent) : -err::kFault;
+    }
   }
   return static_cast<int64_t>(sent);
 }
@@ -304,7 +306,9 @@ int64_t sys_recvmmsg(uint64_t fd, uint64_t vec, uint64_t vlen, uint64_t flags, u
     int64_t r = recv_msg(file, entry, f & ~sock::kMsgWaitforone);
     if (r < 0) return got != 0 ? static_cast<int64_t>(got) : r;
     auto len = static_cast<uint32_t>(r);
-    if (!copy_to_user(entry + sizeof(MsgHdr), &len, sizeof len)) return got != 0 ? static_cast<int64_t>(got) : -err::kFault;
+    if (!copy_to_user(entry + sizeof(MsgHdr), &len, sizeof len)) {
+      return got != 0 ? static_cast<int64_t>(got) : -err::kFault;
+    }
     if ((f & sock::kMsgWaitforone) != 0) f |= sock::kMsgDontwait;
   }
   return static_cast<int64_t>(got);

@@ -271,7 +271,8 @@ static void test_tcp_loopback(void) {
   check(getpeername(c, (struct sockaddr*)&name, &nlen) == 0 && ntohs(name.sin_port) == port_of(l),
         "getpeername");
   nlen = 4;
-  check(getsockname(c, (struct sockaddr*)&name, &nlen) == 0 && nlen == sizeof name, "a short getsockname buffer gets the real length");
+  check(getsockname(c, (struct sockaddr*)&name, &nlen) == 0 && nlen == sizeof name,
+        "a short getsockname buffer gets the real length");
 
   char buf[256];
   check_errno(read(s, buf, sizeof buf), EAGAIN, "read with no data (O_NONBLOCK): EAGAIN");
@@ -323,7 +324,8 @@ static void test_tcp_loopback(void) {
 
   // Half close: EOF and POLLRDHUP on the other side, EPIPE for the closer.
   check(shutdown(c, SHUT_WR) == 0, "shutdown(SHUT_WR)");
-  check((wait_fd(s, POLLIN | POLLRDHUP, 2000) & (POLLIN | POLLRDHUP)) == (POLLIN | POLLRDHUP), "the peer sees POLLIN|POLLRDHUP");
+  check((wait_fd(s, POLLIN | POLLRDHUP, 2000) & (POLLIN | POLLRDHUP)) == (POLLIN | POLLRDHUP),
+        "the peer sees POLLIN|POLLRDHUP");
   check(read(s, buf, sizeof buf) == 0, "and reads the end of the stream");
   check_errno(send(c, "x", 1, MSG_NOSIGNAL), EPIPE, "send after SHUT_WR: EPIPE");
   test_sigpipe(c);
@@ -359,7 +361,8 @@ static void test_tcp_loopback(void) {
   close(probe);
   struct sockaddr_in nowhere = address("127.0.0.1", closed_port);
   int r1 = socket(AF_INET, SOCK_STREAM, 0);
-  check_errno(connect(r1, (struct sockaddr*)&nowhere, sizeof nowhere), ECONNREFUSED, "connect to a closed port: ECONNREFUSED");
+  check_errno(connect(r1, (struct sockaddr*)&nowhere, sizeof nowhere), ECONNREFUSED,
+              "connect to a closed port: ECONNREFUSED");
   close(r1);
   int r2 = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   check_errno(connect(r2, (struct sockaddr*)&nowhere, sizeof nowhere), EINPROGRESS, "non-blocking: EINPROGRESS first");
@@ -475,7 +478,8 @@ static void test_epoll(void) {
   check(epoll_wait(ep, out, 8, 2000) == 1 && (out[0].events & EPOLLIN) != 0, "edge-triggered: new data");
   check(epoll_wait(ep, out, 8, 0) == 0, "edge-triggered: not again without new data");
   write(c, "e", 1);
-  check(epoll_wait(ep, out, 8, 2000) == 1 && (out[0].events & EPOLLIN) != 0, "edge-triggered: more data, one more event");
+  check(epoll_wait(ep, out, 8, 2000) == 1 && (out[0].events & EPOLLIN) != 0,
+        "edge-triggered: more data, one more event");
   check(read(s, buf, sizeof buf) == 2, "both bytes are there");
 
   // One-shot: disarmed after one event until MOD.
@@ -659,13 +663,15 @@ static void test_client(const char* host, int tcp_port, int udp_port, int closed
 
   struct sockaddr_in nowhere = address(host, closed_port);
   int r = socket(AF_INET, SOCK_STREAM, 0);
-  check_errno(connect(r, (struct sockaddr*)&nowhere, sizeof nowhere), ECONNREFUSED, "connect to a closed host port: ECONNREFUSED");
+  check_errno(connect(r, (struct sockaddr*)&nowhere, sizeof nowhere), ECONNREFUSED,
+              "connect to a closed host port: ECONNREFUSED");
   close(r);
   r = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   connect(r, (struct sockaddr*)&nowhere, sizeof nowhere);
   wait_fd(r, POLLOUT, 10000);
   len = sizeof err;
-  check(getsockopt(r, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == ECONNREFUSED, "non-blocking: SO_ERROR ECONNREFUSED");
+  check(getsockopt(r, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == ECONNREFUSED,
+        "non-blocking: SO_ERROR ECONNREFUSED");
   close(r);
 
   int u = socket(AF_INET, SOCK_DGRAM, 0);
@@ -927,7 +933,9 @@ int main(int argc, char** argv) {
   test_names();
   const char* host = option(argc, argv, "host");
   if (strcmp(argv[1], "run") == 0 && host != NULL) {
-    const char *tcp = option(argc, argv, "tcp"), *udp = option(argc, argv, "udp"), *closed = option(argc, argv, "closed");
+    const char* tcp = option(argc, argv, "tcp");
+    const char* udp = option(argc, argv, "udp");
+    const char* closed = option(argc, argv, "closed");
     test_client(host, tcp ? atoi(tcp) : 0, udp ? atoi(udp) : 0, closed ? atoi(closed) : 0);
     const char* dns = option(argc, argv, "dns");
     if (dns != NULL && strchr(dns, ',') != NULL) {
