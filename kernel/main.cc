@@ -22,6 +22,7 @@
 #include "mm/address_space.h"
 #include "mm/frame_allocator.h"
 #include "mm/heap.h"
+#include "net/etc_files.h"
 #include "net/net.h"
 #include "platform/platform.h"
 #include "proc/elf_loader.h"
@@ -347,6 +348,7 @@ void run_self_checks();
     fs::durable::mount(platform::block_device(), platform::cmdline(), quiet);
     mark("disk");
     if (profile::enabled()) print_marks();
+    net::write_etc_files();
     int status = proc::run(platform::cmdline());  // returns only on failure
     kprintf("silk kernel: halting, status %d\n", status);
     platform::halt(status);

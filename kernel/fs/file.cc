@@ -1,5 +1,7 @@
 #include "fs/file.h"
 
+#include "event/epoll.h"
+#include "event/poll_bits.h"
 #include "fs/devices.h"
 #include "fs/durable/durable.h"
 #include "fs/file_data.h"
@@ -47,10 +49,20 @@ File* file_new(Node* node, uint32_t flags) {
   return file;
 }
 
+File* file_new_object(Node* node, uint32_t flags, const FileOps* ops, void* object) {
+  File* file = file_new(node, flags);
+  if (file == nullptr) return nullptr;
+  file->ops = ops;
+  file->object = object;
+  return file;
+}
+
 void file_ref(File* file) { ++file->refs; }
 
 void file_unref(File* file) {
   if (--file->refs != 0) return;
+  if (file->watches != nullptr) event::epoll::forget(file);  // as Linux: closing removes it from every epoll
+  if (file->ops != nullptr && file->ops->release != nullptr) file->ops->release(file);
   unref(file->node);
   mm::heap::release(file);
 }
@@ -64,8 +76,20 @@ bool can_write(const File* file) {
 }
 
 bool seekable(const File* file) {
+  if (file->ops != nullptr) return false;
   const Node* node = file->node;
   return node->type() != kIfChr || devices::seekable(node->rdev);
+}
+
+uint32_t poll_mask(File* file) {
+  if (file->ops != nullptr) return file->ops->poll(file);
+  constexpr uint32_t kIn = event::kPollIn | event::kPollRdNorm, kOut = event::kPollOut | event::kPollWrNorm;
+  const Node* node = file->node;
+  // The console: input once some is waiting (read ahead) or its end was reached.
+  if (node->type() == kIfChr && node->rdev == devices::kConsole) {
+    return devices::console_readable(false) ? kIn | kOut : kOut;
+  }
+  return kIn | kOut;
 }
 
 int64_t read_at(File* file, void* dst, uint64_t n, uint64_t offset) {

@@ -90,4 +90,17 @@ bool cmdline_next_word(const char** p, char* out, size_t cap) {
   return true;
 }
 
+const char* cmdline_program_args_end(const char* args) {
+  static constexpr char kDeviceWord[] = "virtio_mmio.device=";
+  const char* end = args;  // after the last word that is not a device word
+  for (const char* p = args; *p != '\0';) {
+    while (*p == ' ') ++p;
+    if (*p == '\0') break;
+    const char* word = p;
+    while (*p != '\0' && *p != ' ') ++p;
+    if (strncmp(word, kDeviceWord, sizeof kDeviceWord - 1) != 0) end = p;
+  }
+  return end;
+}
+
 }  // namespace silk::kernel

@@ -24,4 +24,10 @@ const char* cmdline_program_args(const char* cmdline);
 // it. False when only spaces were left.
 bool cmdline_next_word(const char** p, char* out, size_t cap);
 
+// Where the program's words {args} (cmdline_program_args) end: before a
+// trailing run of `virtio_mmio.device=` words. QEMU's microvm (acpi=off)
+// appends those to the end of the command line, so after "--" they still
+// belong to the kernel.
+const char* cmdline_program_args_end(const char* args);
+
 }  // namespace silk::kernel

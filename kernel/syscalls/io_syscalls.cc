@@ -48,10 +48,21 @@ int64_t transfer(fs::File* file, uint64_t buf, uint64_t n, uint64_t offset, bool
   return static_cast<int64_t>(done);
 }
 
+// I/O on an object file (a socket, eventfd, ...): its ops move the data
+// from or to the user buffers in one call.
+int64_t object_io(fs::File* file, const fs::IoVec* iov, uint64_t count, bool write) {
+  if (write ? !fs::can_write(file) : !fs::can_read(file)) return -err::kBadf;
+  return write ? file->ops->write(file, iov, count) : file->ops->read(file, iov, count);
+}
+
 // read/write at the file's position (O_APPEND: at its end), which advances.
 int64_t stream(uint64_t fd, uint64_t buf, uint64_t n, bool write) {
   fs::File* file = file_of(fd);
   if (file == nullptr) return -err::kBadf;
+  if (file->ops != nullptr) {
+    fs::IoVec v{buf, n};
+    return object_io(file, &v, 1, write);
+  }
   bool seekable = fs::seekable(file);
   uint64_t offset = file->offset;
   if (write && (file->flags & fs::kOAppend) != 0 && file->node->is_regular()) offset = file->node->size;
@@ -87,6 +98,8 @@ int64_t vectored(uint64_t fd, uint64_t iov, uint64_t count, int64_t offset, bool
     if (v[2 * i + 1] > kMaxTransfer || total + v[2 * i + 1] > kMaxTransfer) return -err::kInval;
     total += v[2 * i + 1];
   }
+  // SAFETY: the array was checked readable above.
+  if (file->ops != nullptr) return object_io(file, reinterpret_cast<const fs::IoVec*>(iov), count, write);
   uint64_t at = positioned ? static_cast<uint64_t>(offset) : file->offset;
   if (!positioned && write && (file->flags & fs::kOAppend) != 0 && file->node->is_regular()) at = file->node->size;
   uint64_t done = 0;
@@ -225,7 +238,10 @@ int64_t sys_ioctl(uint64_t fd, uint64_t request, uint64_t arg, uint64_t, uint64_
       return 0;
     }
     default:
-      return -err::kNotty;  // TCGETS and the rest: nothing is a terminal (stdout is fully buffered)
+      // Objects' own requests (FIONREAD on sockets); TCGETS and the rest:
+      // nothing is a terminal (stdout is fully buffered).
+      if (file->ops != nullptr && file->ops->ioctl != nullptr) return file->ops->ioctl(file, request, arg);
+      return -err::kNotty;
   }
 }
 

@@ -127,7 +127,11 @@ int run_slight_app(const RunCommand& options, const std::string& config) {
   if (server && !app.value()->exit_code()) {
     // slight serves until Ctrl-C whatever the entry point did (§5.3).
     std::fflush(stdout);
-    wait_for_stop_signal();
+    if (host.value()->http_servers_inline()) {
+      host.value()->serve_http_inline();  // no threads (silk's unikernel): serve on this one
+    } else {
+      wait_for_stop_signal();
+    }
     // Graceful: the servers stop accepting, in-flight requests finish.
     host.value()->stop_http_servers();
     if (std::getenv("SILK_HTTP_STATS")) {

@@ -1,6 +1,7 @@
 #include "drivers/virtio/mmio.h"
 
 #include "arch/paging.h"
+#include "lib/cmdline.h"
 #include "lib/string.h"
 #include "mm/address_space.h"
 
@@ -60,10 +61,16 @@ inline void barrier() { asm volatile("lock orq $0, (%%rsp)" ::: "memory", "cc");
 size_t parse_mmio_windows(const char* cmdline, MmioWindow* out, size_t cap) {
   size_t count = 0;
   const size_t prefix_len = sizeof kWordPrefix - 1;
+  // The words before "--", and QEMU's trailing device words after the
+  // program's argv (lib/cmdline.h).
+  const char* args = cmdline_program_args(cmdline);
+  const char* trailing = args != nullptr ? cmdline_program_args_end(args) : nullptr;
   for (const char* p = cmdline; *p != '\0';) {
-    // The program's words after "--" are looked at too: QEMU appends its
-    // words to the end of the command line (process.cc drops them from argv).
     while (*p == ' ') ++p;
+    if (p[0] == '-' && p[1] == '-' && (p[2] == ' ' || p[2] == '\0')) {
+      p = trailing;  // skip the program's argv
+      continue;
+    }
     if (p[0] == 'v' && strncmp(p, kWordPrefix, prefix_len) == 0) {  // first byte first: cheap under PVM
       MmioWindow w;
       if (parse_window(p + prefix_len, &w)) {

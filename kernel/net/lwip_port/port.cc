@@ -43,6 +43,52 @@ void* silk_lwip_calloc(size_t count, size_t size) {
 
 void silk_lwip_free(void* p) { silk::kernel::mm::heap::release(p); }
 
+// lwip_standard_chksum's contract (inet_chksum.c, algorithm 3): the
+// one's-complement sum of {len} bytes at {data} as native 16-bit words, not
+// inverted, folded to 16 bits; bytes swapped when {data} is odd. The sum of
+// 64-bit words folds to the same value (RFC 1071), so the loop adds 32 bytes
+// with four add-with-carry instructions.
+unsigned short silk_lwip_chksum(const void* data, int len) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  uint16_t t = 0;
+  bool odd = (reinterpret_cast<uintptr_t>(p) & 1) != 0;
+  if (odd && len > 0) {
+    reinterpret_cast<uint8_t*>(&t)[1] = *p++;
+    --len;
+  }
+  uint64_t sum = 0;
+  for (; len >= 32; p += 32, len -= 32) {
+    asm("addq (%[p]), %[s]\n\t"
+        "adcq 8(%[p]), %[s]\n\t"
+        "adcq 16(%[p]), %[s]\n\t"
+        "adcq 24(%[p]), %[s]\n\t"
+        "adcq $0, %[s]"
+        : [s] "+r"(sum)
+        : [p] "r"(p), "m"(*reinterpret_cast<const uint8_t(*)[32]>(p))
+        : "cc");
+  }
+  for (; len >= 8; p += 8, len -= 8) {
+    uint64_t word;
+    memcpy(&word, p, 8);
+    sum += word;
+    if (sum < word) ++sum;  // end-around carry
+  }
+  sum = (sum & 0xffffffffu) + (sum >> 32);
+  sum = (sum & 0xffffffffu) + (sum >> 32);
+  for (; len >= 2; p += 2, len -= 2) {
+    uint16_t word;
+    memcpy(&word, p, 2);
+    sum += word;
+  }
+  if (len > 0) reinterpret_cast<uint8_t*>(&t)[0] = *p;
+  sum += t;
+  sum = (sum & 0xffffu) + (sum >> 16);
+  sum = (sum & 0xffffu) + (sum >> 16);
+  sum = (sum & 0xffffu) + (sum >> 16);
+  if (odd) sum = ((sum & 0xff) << 8) | ((sum >> 8) & 0xff);
+  return static_cast<unsigned short>(sum);
+}
+
 void silk_lwip_diag(const char* fmt, ...) {
   va_list args;
   va_start(args, fmt);

@@ -10,6 +10,7 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "net/event_loop.h"
@@ -338,7 +339,7 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
     std::promise<Result<void>> bound;
     auto result = bound.get_future();
     std::weak_ptr<Impl> weak = weak_from_this();
-    bool posted = loop_->post([&, entry, weak] {
+    std::function<void()> bind = [&, entry, weak] {
       net::ServerOptions so;
       so.host = parsed->first;
       so.port = parsed->second;
@@ -356,7 +357,14 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
       }
       entry->server = std::move(server).value();
       bound.set_value(Result<void>());
-    });
+    };
+    // Without threads the loop is not running yet: this thread is its thread.
+    bool posted = true;
+    if (inline_) {
+      bind();
+    } else {
+      posted = loop_->post(std::move(bind));
+    }
     if (!posted) return make_error("the HTTP event loop has stopped");
     if (auto r = result.get(); !r) return r.take_error();
     std::lock_guard<std::mutex> lock(mu_);
@@ -439,6 +447,16 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
 
   Stats stats() const { return {requests_.load(), instantiate_ns_.load()}; }
 
+  // Where threads cannot be made (silk's unikernel has none yet), the loop
+  // runs on the caller's thread and requests run on it one at a time.
+  bool serves_inline() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return inline_ && loop_ != nullptr;
+  }
+  void run_inline() {
+    if (serves_inline()) loop_->run();
+  }
+
  private:
   Result<void> ensure_started() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -447,8 +465,14 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
     auto loop = net::EventLoop::create();
     if (!loop) return loop.take_error();
     loop_ = std::move(loop).value();
-    loop_thread_ = spawn_quiet([this] { loop_->run(); });
-    for (size_t i = 0; i < options_.workers; ++i) workers_.push_back(spawn_quiet([this] { worker(); }));
+    try {
+      loop_thread_ = spawn_quiet([this] { loop_->run(); });
+      for (size_t i = 0; i < options_.workers; ++i) workers_.push_back(spawn_quiet([this] { worker(); }));
+    } catch (const std::system_error&) {
+      // No threads here (clone is not implemented): serve inline (run_inline).
+      if (loop_thread_.joinable()) return make_error("cannot start the HTTP workers: no threads");
+      inline_ = true;
+    }
     return {};
   }
 
@@ -475,6 +499,10 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
     for (auto& [k, v] : match->params) job.request.params.emplace_back(std::move(k), std::move(v));
     job.request.body.emplace(req.body.begin(), req.body.end());
     job.responder = std::move(r);
+    if (inline_) {
+      job.responder->send(run(job));
+      return;
+    }
     {
       std::lock_guard<std::mutex> lock(queue_mu_);
       if (queue_.size() >= options_.max_queued || workers_stop_) {
@@ -541,6 +569,7 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
 
   mutable std::mutex mu_;
   bool stopping_ = false;
+  bool inline_ = false;  // no threads: the loop runs in run_inline, requests on it
   std::unique_ptr<net::EventLoop> loop_;
   std::thread loop_thread_;
   std::vector<std::shared_ptr<ServerEntry>> servers_;
@@ -632,6 +661,8 @@ std::shared_ptr<http_server::HttpServerHost> HttpServerRuntime::host_for(std::sh
 
 void HttpServerRuntime::stop_all() { impl_->stop_all(); }
 size_t HttpServerRuntime::server_count() const { return impl_->server_count(); }
+bool HttpServerRuntime::serves_inline() const { return impl_->serves_inline(); }
+void HttpServerRuntime::run_inline() { impl_->run_inline(); }
 HttpServerRuntime::Stats HttpServerRuntime::stats() const { return impl_->stats(); }
 
 }  // namespace silk::slight

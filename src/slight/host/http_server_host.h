@@ -105,6 +105,13 @@ class HttpServerRuntime {
   void stop_all();
   size_t server_count() const;
 
+  // Where no thread can be started (silk's unikernel has no threads yet),
+  // the servers run inline: serves_inline() is true, and run_inline() runs
+  // the event loop on the calling thread, requests one at a time on it,
+  // until the loop stops. Hosted, the loop and workers have their threads.
+  bool serves_inline() const;
+  void run_inline();
+
   // Statistics (for benchmarks / logs): requests run on workers and the time
   // spent creating their instances (Store + instantiate + _initialize).
   struct Stats {

@@ -93,6 +93,8 @@ SlightHost::~SlightHost() {
 void SlightHost::stop_http_servers() const { backends_->http->stop_all(); }
 
 size_t SlightHost::http_server_count() const { return backends_->http->server_count(); }
+bool SlightHost::http_servers_inline() const { return backends_->http->serves_inline(); }
+void SlightHost::serve_http_inline() const { backends_->http->run_inline(); }
 
 SlightHost::HttpStats SlightHost::http_stats() const {
   auto s = backends_->http->stats();

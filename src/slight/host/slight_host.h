@@ -119,6 +119,10 @@ class SlightHost {
   // destructor does it too.
   void stop_http_servers() const;
   size_t http_server_count() const;
+  // No threads (silk's unikernel): the servers need this thread to serve on
+  // (HttpServerRuntime::serves_inline); serve_http_inline() does it.
+  bool http_servers_inline() const;
+  void serve_http_inline() const;
   // Requests served on per-request instances and the time spent creating
   // those instances (new Store + instantiate + _initialize).
   struct HttpStats {

@@ -1,0 +1,42 @@
+#include "event/wait.h"
+
+#include "event/epoll.h"
+#include "lib/clock.h"
+#include "net/net.h"
+
+namespace silk::kernel::event {
+namespace {
+
+constexpr uint64_t kStepNs = 1'000'000'000ull;  // net.h: pass the time one really can wait
+uint64_t g_generation = 0;
+
+}  // namespace
+
+void notify(fs::File* file, uint32_t events) {
+  ++g_generation;
+  if (file != nullptr) epoll::wake(file, events);
+}
+
+uint64_t generation() { return g_generation; }
+
+uint64_t deadline_after_ns(uint64_t ns) {
+  uint64_t now = monotonic_ns();
+  return ns >= kForever - now ? kForever : now + ns;
+}
+
+uint64_t deadline_after_ms(int64_t ms) {
+  if (ms < 0) return kForever;
+  return deadline_after_ns(static_cast<uint64_t>(ms) * 1'000'000u);
+}
+
+void poll_now() { net::poll(0); }
+
+bool wait_step(uint64_t deadline) {
+  uint64_t now = monotonic_ns();
+  if (now >= deadline) return false;
+  uint64_t left = deadline - now;
+  net::poll(left < kStepNs ? left : kStepNs);
+  return true;
+}
+
+}  // namespace silk::kernel::event
