@@ -1,5 +1,6 @@
 #include "vmm/net/slirp.h"
 
+#include <time.h>
 #include <arpa/inet.h>
 #include <slirp/libslirp.h>
 
@@ -193,7 +194,17 @@ Result<void> SlirpBackend::send(std::span<const uint8_t> frame) {
 }
 
 Result<size_t> SlirpBackend::receive(std::span<uint8_t> buf) {
-  if (to_guest_.empty()) SILK_TRY(poll_once(0));  // a guest that only reads still moves the network
+  // A guest that only reads still moves the network; and slirp must look at
+  // its sockets now and then even while frames wait for the guest: its
+  // port-forward listeners have a backlog of 1, and a burst of connections
+  // is reset by the host's kernel when nobody accepts them.
+  timespec now{};
+  ::clock_gettime(CLOCK_MONOTONIC, &now);
+  uint64_t now_ns = static_cast<uint64_t>(now.tv_sec) * 1000000000ull + static_cast<uint64_t>(now.tv_nsec);
+  if (to_guest_.empty() || now_ns - last_poll_ns_ > 200000) {
+    last_poll_ns_ = now_ns;
+    SILK_TRY(poll_once(0));
+  }
   if (to_guest_.empty()) return size_t{0};
   std::vector<uint8_t>& next = to_guest_.front();
   size_t n = std::min(next.size(), buf.size());

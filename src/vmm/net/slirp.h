@@ -57,6 +57,7 @@ class SlirpBackend final : public NetBackend {
   Slirp* slirp_ = nullptr;
   DnsRelay dns_;
   std::deque<std::vector<uint8_t>> to_guest_;
+  uint64_t last_poll_ns_ = 0;  // CLOCK_MONOTONIC of the last look at slirp's sockets (receive)
   std::vector<pollfd> pollfds_;
   std::vector<std::unique_ptr<Timer>> timers_;
   uint64_t dropped_ = 0;
