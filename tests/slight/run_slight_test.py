@@ -507,6 +507,48 @@ def http_demo_checks(srv, work):
     expect_response(srv.request("PUT", "/bar", body=b"kept"), 200)
 
 
+def case_http_server_qemu(work):
+    # The demo from `silk image`, booted by QEMU -M microvm with virtio-net and
+    # user networking (hostfwd): it answers like the hosted one.
+    if shutil.which("qemu-system-x86_64") is None:
+        print("SKIP: qemu-system-x86_64 is not installed")
+        print(f"PASS: {CASE}")
+        return
+    port = free_port()
+    image = os.path.join(work, "image")
+    r = silk(work, "-c", os.path.join(HTTP_DIR, "slightfile-memory.toml"), "image", "-o", image, "--net", "user",
+             "-p", f"{port}:{port}", "--env", f"HTTP_ADDRESS=0.0.0.0:{port}", HTTP_WASM, cwd=HTTP_DIR)
+    expect(r, 0)
+    out = open(os.path.join(work, "qemu.out"), "wb")
+    proc = subprocess.Popen([os.path.join(image, "qemu.sh")], stdout=out, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                c.request("GET", "/hello")
+                body = c.getresponse().read()
+                c.close()
+                check(body == b"hello", f"GET /hello: {body!r}")
+                break
+            except (OSError, http.client.HTTPException):
+                if proc.poll() is not None or time.time() > deadline:
+                    raise Failure(f"the QEMU guest did not serve on {port} (exit {proc.poll()})")
+                time.sleep(0.3)
+        for method, path, body, want in (("PUT", "/bar", b"from qemu", b""), ("GET", "/foo", None, b"from qemu"),
+                                         ("GET", "/person/q", None, b"q"), ("GET", "/nothing", None, b"Not Found")):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            c.request(method, path, body=body)
+            got = c.getresponse().read()
+            c.close()
+            print(f"{method} {path} -> {got!r}")
+            check(got == want, f"{method} {path}: {got!r}, expected {want!r}")
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
 def case_http_server(work):
     srv = Server(work, "slightfile.toml")
     try:
