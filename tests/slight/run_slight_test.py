@@ -709,6 +709,39 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def case_http_client_tls(work):
+    # https:// to a local TLS server whose self-signed certificate (for
+    # 127.0.0.1 and 10.0.2.2, the host as the VM sees it) is trusted through
+    # $SSL_CERT_FILE, as OpenSSL reads it; silk vm carries the file into the VM.
+    import ssl
+    if shutil.which("openssl") is None:
+        print("SKIP: the openssl CLI is not installed")
+        print(f"PASS: {CASE}")
+        return
+    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-days", "1", "-subj", "/CN=silk-test", "-addext", "subjectAltName=IP:127.0.0.1,IP:10.0.2.2",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    port = httpd.server_address[1]
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"https://{HOST_FROM_APP}:{port}/tls"
+        r = silk(work, "-c", "slightfile.toml", "run", CLIENT_WASM, cwd=CLIENT_DIR,
+                 extra_env={"URL": url, "SSL_CERT_FILE": cert})
+        expect(r, 0, stdout="status 200\ncontent-type text/x-demo\nbody path=/tls x-demo=silk http-client-demo\n")
+        # Without the certificate trusted, the handshake is refused: an error, not a response.
+        r = silk(work, "-c", "slightfile.toml", "run", CLIENT_WASM, cwd=CLIENT_DIR,
+                 extra_env={"URL": url, "SSL_CERT_FILE": "/nonexistent.pem"})
+        expect(r, 1, stdout_has=["request: error"])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def case_http_client(work):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     port = httpd.server_address[1]
