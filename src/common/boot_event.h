@@ -16,12 +16,17 @@ namespace silk {
 // monitor as an hvt BootEvent (argument: the event, 2 = the app starts).
 inline constexpr long kSilkBootEventSyscall = 0x5111;
 
-inline void report_app_start() {
+// Whether this process runs on silk's own kernel (uname's release names it).
+inline bool running_in_silk_kernel() {
   static const bool in_silk_kernel = [] {
     utsname u{};
     return ::uname(&u) == 0 && std::strstr(u.release, "-silk") != nullptr;
   }();
-  if (in_silk_kernel) ::syscall(kSilkBootEventSyscall, 2);
+  return in_silk_kernel;
+}
+
+inline void report_app_start() {
+  if (running_in_silk_kernel()) ::syscall(kSilkBootEventSyscall, 2);
 }
 
 }  // namespace silk

@@ -230,7 +230,7 @@ std::string describe_frame(const Function* f) {
 }
 
 // The lowest address the native stack may reach before calls trap.
-const char* native_stack_limit() {
+const char* native_stack_limit_uncached() {
   pthread_attr_t attr;
   void* addr = nullptr;
   size_t size = 0;
@@ -241,6 +241,14 @@ const char* native_stack_limit() {
   if (!addr) return nullptr;
   size_t margin = std::min<size_t>(size / 4, 256 * 1024);  // room for host calls and signals
   return static_cast<const char*>(addr) + margin;
+}
+
+// The same, worked out once per thread (a thread's stack never moves):
+// pthread_getattr_np reads /proc/self/maps for the main thread, which costs
+// tens of microseconds hosted and ~0.1 s on silk's kernel under kvm-pvm.
+const char* native_stack_limit() {
+  thread_local const char* const limit = native_stack_limit_uncached();
+  return limit;
 }
 }  // namespace
 
