@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "vmm/initrd/app_image.h"
+
 namespace CLI {
 class App;
 }
@@ -72,6 +74,13 @@ struct BindgenCommand {
 };
 CLI::App* add_bindgen_command(CLI::App& app, BindgenCommand& options);
 int run_bindgen_command(const BindgenCommand& options);
+
+// silk run's app options (--dir, --env, --inherit-env, --invoke, -c, -l) on
+// {cmd} (silk vm, silk image; {where}: "VM" or "image", for the help text);
+// APP.wasm and everything after it go to {app_and_args} (app_options.cc).
+void add_app_options(CLI::App* cmd, RunCommand& run, std::vector<std::string>& app_and_args, const char* where);
+// What goes into the VM for those options and {app_and_args} (non-empty).
+vmm::AppSpec app_spec(const RunCommand& run, const std::vector<std::string>& app_and_args);
 
 // silk vm [--mem MiB] [--trace-boot] [silk run's options] APP.wasm [ARGS...]:
 // runs a wasm app in silk's unikernel; silk vm [--initrd FILE] KERNEL.elf

@@ -131,19 +131,7 @@ CLI::App* add_image_command(CLI::App& app, ImageCommand& options) {
       ->type_name("user|tap:IFNAME");
   cmd->add_option("-p", options.publish, "With --net user: forward 127.0.0.1:HOSTPORT to the guest's GUESTPORT")
       ->type_name("[tcp:|udp:]HOSTPORT:GUESTPORT");
-  cmd->add_option("--dir", options.run.dirs, "As silk run: pre-open HOST as GUEST (copied into the image)")
-      ->type_name("HOST[::GUEST]");
-  cmd->add_option("--env", options.run.env, "As silk run: set guest environment variable K to V")->type_name("K=V");
-  cmd->add_option("--invoke", options.run.invoke, "As silk run: call export NAME with VALUES")->type_name("NAME");
-  cmd->add_option("-c,--config", options.run.config, "As silk run: run a slight app with this slightfile")
-      ->type_name("FILE");
-  cmd->add_flag("-l,--link-all-capabilities", options.run.link_all_capabilities,
-                "As silk run: link every capability interface the app imports");
-  for (CLI::Option* opt : cmd->get_options())
-    if (opt->get_name() != "--help") opt->allow_extra_args(false);
-  cmd->prefix_command();
-  cmd->allow_extras();
-  cmd->callback([cmd, &options] { options.app_and_args = cmd->remaining(); });
+  add_app_options(cmd, options.run, options.app_and_args, "image");
   cmd->footer(kImageFooter);
   return cmd;
 }
@@ -170,14 +158,7 @@ int run_image_command(const ImageCommand& options) {
   }
   if (auto r = vmm::check_net_config(net); !r) return fail(r.error().message);
 
-  vmm::AppSpec spec;
-  spec.app = options.app_and_args.front();
-  spec.args.assign(options.app_and_args.begin() + 1, options.app_and_args.end());
-  spec.dirs = options.run.dirs;
-  spec.env = options.run.env;
-  spec.invoke = options.run.invoke;
-  spec.slightfile = options.run.config;
-  spec.link_all_capabilities = options.run.link_all_capabilities;
+  vmm::AppSpec spec = app_spec(options.run, options.app_and_args);
   auto image = vmm::build_app_image(spec);
   if (!image) return fail(image.error().message);
 

@@ -100,21 +100,7 @@ CLI::App* add_vm_command(CLI::App& app, VmCommand& options) {
       ->type_name("[udp:]HOSTPORT:GUESTPORT");
   cmd->add_option("--disk", options.disk, "Block device backed by FILE (whole 512-byte sectors)")->type_name("FILE");
   cmd->add_flag("--disk-readonly", options.disk_readonly, "Open the --disk file read-only (BlockWrite fails)");
-  cmd->add_option("--dir", options.run.dirs, "As silk run: pre-open HOST as GUEST (copied into the VM); repeatable")
-      ->type_name("HOST[::GUEST]");
-  cmd->add_option("--env", options.run.env, "As silk run: set guest environment variable K to V")->type_name("K=V");
-  cmd->add_flag("--inherit-env", options.run.inherit_env, "As silk run: pass silk's own environment to the guest");
-  cmd->add_option("--invoke", options.run.invoke, "As silk run: call export NAME with VALUES")->type_name("NAME");
-  cmd->add_option("-c,--config", options.run.config, "As silk run: run a slight app with this slightfile")
-      ->type_name("FILE");
-  cmd->add_flag("-l,--link-all-capabilities", options.run.link_all_capabilities,
-                "As silk run: link every capability interface the app imports");
-  for (CLI::Option* opt : cmd->get_options())
-    if (opt->get_name() != "--help") opt->allow_extra_args(false);
-  // The app (or kernel) and everything after it is left to us, as in silk run.
-  cmd->prefix_command();
-  cmd->allow_extras();
-  cmd->callback([cmd, &options] { options.file_and_args = cmd->remaining(); });
+  add_app_options(cmd, options.run, options.file_and_args, "VM");
   cmd->footer(kVmFooter);
   return cmd;
 }
@@ -147,15 +133,7 @@ int run_vm_command(const VmCommand& options) {
       break;
     case FileKind::kWasm:
     case FileKind::kOther: {  // silk run inside reports what is wrong with it, as hosted
-      vmm::AppSpec spec;
-      spec.app = file;
-      spec.args = rest;
-      spec.dirs = options.run.dirs;
-      spec.env = options.run.env;
-      spec.inherit_env = options.run.inherit_env;
-      spec.invoke = options.run.invoke;
-      spec.slightfile = options.run.config;
-      spec.link_all_capabilities = options.run.link_all_capabilities;
+      vmm::AppSpec spec = app_spec(options.run, options.file_and_args);
       for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
         // With a disk, $TMPDIR is the disk (below): slight keeps keyvalue.filesystem there.
         if (!options.disk.empty() && std::strncmp(*e, "TMPDIR=", 7) == 0) continue;
