@@ -30,22 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-static void check(int ok, const char* what) {
-  if (ok) {
-    ++passed;
-  } else {
-    ++failed;
-    printf("FAIL - %s (errno %d: %s)\n", what, errno, strerror(errno));
-  }
-}
-
-static void check_errno(long result, int expected, const char* what) {
-  int ok = result == -1 && errno == expected;
-  if (!ok && result != -1) errno = 0;
-  check(ok, what);
-}
+#define CHECK_QUIET
+#include "check.h"
 
 static double now_ms(void) {
   struct timespec ts;

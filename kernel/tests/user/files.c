@@ -25,24 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int passed, failed;
-
-static void check(int ok, const char* what) {
-  if (ok) {
-    ++passed;
-    printf("ok %d - %s\n", passed + failed, what);
-  } else {
-    ++failed;
-    printf("FAIL %d - %s (errno %d: %s)\n", passed + failed, what, errno, strerror(errno));
-  }
-}
-
-// A call that must fail with {expected}.
-static void check_errno(long result, int expected, const char* what) {
-  int ok = result == -1 && errno == expected;
-  if (!ok && result != -1) errno = 0;
-  check(ok, what);
-}
+#include "check.h"
 
 static const char kHello[] = "hello, initrd\n";
 

@@ -3,8 +3,6 @@
 #include <sys/mman.h>
 
 #include <cstring>
-
-#include "common/boot_event.h"
 #include <mutex>
 #include <vector>
 
@@ -62,10 +60,7 @@ void release_reservation(PoolKind kind, Reservation r, uint64_t dirty) {
   if (kind == PoolKind::Memory) {
     if (dirty > r.accessible) dirty = r.accessible;
     // SAFETY: [base, base + dirty) is mapped read/write and no longer used.
-    // On silk's kernel a page freed by madvise comes back through the
-    // kernel, which clears it in ring 0 (emulated, ~175 ms per 2 MiB under
-    // kvm-pvm): zeroing here, in ring 3, is far cheaper there at any size.
-    if (dirty <= kZeroByMemsetLimit || running_in_silk_kernel()) std::memset(r.base, 0, dirty);
+    if (dirty <= kZeroByMemsetLimit) std::memset(r.base, 0, dirty);
     else madvise(r.base, dirty, MADV_DONTNEED);  // private anonymous: reads back as zero
   }
   std::lock_guard lock(g_mutex);
