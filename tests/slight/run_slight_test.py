@@ -150,22 +150,25 @@ def case_keyvalue_unbound_name(work):
     expect(r, 1, stdout="open other: error unexpected-error: no keyvalue capability named 'other' in slightfile.toml\n")
 
 
-def start_redis(work):
+def start_redis(work, tls=None):
+    """redis-server on 127.0.0.1: (process, plain port), or (None, None) when
+    it is not installed. tls=(cert, key) also opens a TLS port: (process,
+    plain port, TLS port)."""
     binary = shutil.which("redis-server")
     if not binary:
-        return None, None
+        return (None, None, None) if tls else (None, None)
     for _ in range(5):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                 "--appendonly", "no", "--dir", work, "--loglevel", "warning"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port, tls_port = free_port(), free_port()
+        args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", work, "--loglevel", "warning"]
+        if tls:
+            args += ["--tls-port", str(tls_port), "--tls-cert-file", tls[0], "--tls-key-file", tls[1],
+                     "--tls-auth-clients", "no"]
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:
                 if redis_command(port, "PING") == "+PONG":
-                    return proc, port
+                    return (proc, port, tls_port) if tls else (proc, port)
             except (OSError, http.client.HTTPException):
                 pass
             if proc.poll() is not None:
@@ -217,6 +220,47 @@ def case_keyvalue_redis(work):
     r = silk(work, "-c", "slightfile-redis.toml", "run", KV_WASM, cwd=KV_DIR,
              extra_env={"REDIS_ADDRESS": address})
     expect(r, 1, stdout_has=["opened my-container\n", "set: error connection-error: "])
+
+
+def make_certificate(work):
+    """A self-signed certificate for the host as the app sees it (127.0.0.1
+    hosted, 10.0.2.2 from the VM): (cert, key), or None without the openssl CLI."""
+    if shutil.which("openssl") is None:
+        return None
+    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-days", "1", "-subj", "/CN=silk-test", "-addext", "subjectAltName=IP:127.0.0.1,IP:10.0.2.2",
+                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    return cert, key
+
+
+def case_keyvalue_rediss(work):
+    # keyvalue.redis over TLS (rediss://): the server's certificate trusted
+    # through $SSL_CERT_FILE, which silk vm carries into the VM.
+    tls = make_certificate(work)
+    if tls is None:
+        print("SKIP: the openssl CLI is not installed")
+        return
+    proc, port, tls_port = start_redis(work, tls)
+    if proc is None:
+        print("SKIP: redis-server not installed")
+        return
+    try:
+        address = f"rediss://{HOST_FROM_APP}:{tls_port}"
+        r = silk(work, "-c", "slightfile-redis.toml", "run", KV_WASM, cwd=KV_DIR,
+                 extra_env={"REDIS_ADDRESS": address, "SSL_CERT_FILE": tls[0]})
+        expect(r, 0, stdout=KV_DEMO_OUTPUT)
+        for i in (1, 2, 3):  # written over TLS, read back over the plain port
+            got = redis_command(port, "GET", f"my-container:key{i}")
+            check(got == f"value{i}", f"redis GET my-container:key{i} = {got!r}")
+        # The certificate not trusted: the handshake fails, the app gets connection-error.
+        r = silk(work, "-c", "slightfile-redis.toml", "run", KV_WASM, cwd=KV_DIR,
+                 extra_env={"REDIS_ADDRESS": address, "SSL_CERT_FILE": "/nonexistent.pem"})
+        expect(r, 1, stdout_has=["opened my-container\n", "set: error connection-error: "])
+        check("certificate" in r.out, "the error does not name the certificate")
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 # --- configs ----------------------------------------------------------------
@@ -718,10 +762,7 @@ def case_http_client_tls(work):
         print("SKIP: the openssl CLI is not installed")
         print(f"PASS: {CASE}")
         return
-    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                    "-days", "1", "-subj", "/CN=silk-test", "-addext", "subjectAltName=IP:127.0.0.1,IP:10.0.2.2",
-                    "-keyout", key, "-out", cert], check=True, capture_output=True)
+    cert, key = make_certificate(work)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
