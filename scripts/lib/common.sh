@@ -5,7 +5,7 @@ SILK_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SILK_PACKAGES=(
   clang-19 lld-19 libclang-rt-19-dev libclang-rt-19-dev-wasm32 cmake ninja-build wabt wasi-libc python3
   libgtest-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libssl-dev
-  libhiredis-dev redis-server openssl time qemu-system-x86 pkg-config libseccomp-dev libslirp-dev
+  libhiredis-dev redis-server openssl time qemu-system-x86 pkg-config libseccomp-dev libslirp-dev nftables
 )
 # Parallel jobs for ninja and ctest (CI machines have 2 cores).
 SILK_JOBS="${SILK_JOBS:-2}"
