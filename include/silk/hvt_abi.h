@@ -48,7 +48,8 @@
 
 namespace silk::hvt {
 
-inline constexpr uint32_t kHvtAbiVersion = 3;  // 2: ConsoleWrite.stream, ConsoleRead, BootEvent; 3: network and block
+inline constexpr uint32_t kHvtAbiVersion = 4;  // 2: ConsoleWrite.stream, ConsoleRead, BootEvent; 3: network and block;
+                                               // 4: Poll reports the host's stop signal
                                                // devices, HvtBootInfo.block_readonly and net_ipv4_*
 inline constexpr uint16_t kHvtPortBase = 0x500;
 inline constexpr uint64_t kHvtEthHeader = 14;  // destination MAC, source MAC, EtherType
@@ -120,19 +121,24 @@ struct HvtConsoleRead {
   uint64_t len;  // in: buffer size
   int64_t ret;   // out: bytes read, 0 at end of file, -1 on error (stdin closed or unreadable)
 };
-// Blocks the vCPU until the network has a frame for NetRead or {timeout_ns}
-// has passed (0: just look), whichever comes first; returns at once when a
-// frame is already waiting. While it blocks, user-mode networking does its
-// work (host sockets, port forwards, timers). Without a network device it
-// sleeps for the whole timeout. Frames are level-triggered: the bit stays set
-// until NetRead has taken every waiting frame.
+// Blocks the vCPU until the network has a frame for NetRead, the host asks
+// the guest to stop, or {timeout_ns} has passed (0: just look), whichever
+// comes first; returns at once when a frame is already waiting. While it
+// blocks, user-mode networking does its work (host sockets, port forwards,
+// timers). Without a network device it sleeps for the whole timeout. Frames
+// are level-triggered: the bit stays set until NetRead has taken every
+// waiting frame. A stop request (silk vm got SIGINT or SIGTERM) is reported
+// once, by the first Poll after it: bit 1 with the signal's number in
+// stop_signal; the guest passes it on to its process (a graceful stop). The
+// guest only learns of it in Poll: a second signal ends the monitor at once.
 struct HvtPoll {
-  uint64_t timeout_ns;  // in: how long to block at most
-  uint64_t ready_set;   // out: bit 0 (kHvtReadyNet) = a frame is waiting
-  int32_t ret;          // out: number of ready devices (0 = timed out)
-  uint32_t reserved;
+  uint64_t timeout_ns;   // in: how long to block at most
+  uint64_t ready_set;    // out: kHvtReadyNet | kHvtReadyStop
+  int32_t ret;           // out: number of ready bits (0 = timed out)
+  uint32_t stop_signal;  // out (ABI 4): with kHvtReadyStop, 2 (SIGINT) or 15 (SIGTERM)
 };
 inline constexpr uint64_t kHvtReadyNet = 1;
+inline constexpr uint64_t kHvtReadyStop = 2;
 
 // Sends one Ethernet frame of {len} bytes, kHvtEthHeader .. kHvtEthHeader +
 // net_mtu (anything else stops the VM). The frame is queued on the host

@@ -9,6 +9,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "mm/heap.h"
+#include "proc/signal.h"
 
 namespace silk::kernel::event {
 
@@ -224,6 +225,7 @@ int64_t wait(fs::File* ep_file, uint64_t out, int max, uint64_t deadline) {
   for (;;) {
     int n = harvest(ep, events, max);
     if (n != 0) return n;
+    if (proc::signal::deliverable()) return -err::kIntr;
     if (!wait_step(deadline)) return 0;
   }
 }

@@ -6,8 +6,9 @@
 // blocks, so a blocking read of 0 (or a write that would overflow) returns
 // -EDEADLK with a message instead of hanging the machine.
 //
-// signalfd: readable while a signal of its mask is pending. This kernel has
-// no signal delivery yet, so it never is (non-blocking reads: -EAGAIN).
+// signalfd: readable while a signal of its mask is pending (proc/signal.h);
+// a read takes them. Signals come from kill/tgkill to the process itself and
+// from the host (silk vm passes on its SIGINT/SIGTERM: event/wait.h).
 #pragma once
 
 #include <stdint.h>
@@ -28,5 +29,9 @@ fs::File* eventfd_create(uint64_t initval, uint32_t flags);
 // {existing}, that signalfd's mask replaced. 0, -EINVAL ({existing} is not
 // a signalfd), -ENOMEM.
 int64_t signalfd_set(fs::File* existing, uint64_t mask, bool nonblock, fs::File** out);
+
+// A signal became pending: the signalfds whose mask holds a pending signal
+// are readable now (their epoll entries are queued), and poll/select look again.
+void signals_raised();
 
 }  // namespace silk::kernel::event

@@ -1,8 +1,11 @@
 #include "event/wait.h"
 
 #include "event/epoll.h"
+#include "event/eventfd.h"
 #include "lib/clock.h"
 #include "net/net.h"
+#include "platform/platform.h"
+#include "proc/signal.h"
 
 namespace silk::kernel::event {
 namespace {
@@ -29,13 +32,24 @@ uint64_t deadline_after_ms(int64_t ms) {
   return deadline_after_ns(static_cast<uint64_t>(ms) * 1'000'000u);
 }
 
-void poll_now() { net::poll(0); }
+void take_host_signal() {
+  if (int signo = platform::take_host_signal(); signo != 0) {
+    proc::signal::send(signo, proc::signal::kSiUser);
+    signals_raised();
+  }
+}
+
+void poll_now() {
+  net::poll(0);
+  take_host_signal();
+}
 
 bool wait_step(uint64_t deadline) {
   uint64_t now = monotonic_ns();
   if (now >= deadline) return false;
   uint64_t left = deadline - now;
   net::poll(left < kStepNs ? left : kStepNs);
+  take_host_signal();
   return true;
 }
 

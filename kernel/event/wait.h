@@ -32,9 +32,14 @@ uint64_t deadline_after_ns(uint64_t ns);
 // Lets the network make progress without waiting (net::poll(0)).
 void poll_now();
 
+// Makes a signal the host sent (platform::take_host_signal) pending in the
+// process and wakes its signalfds. Run after every wait on the platform.
+void take_host_signal();
+
 // One step of a blocking wait: runs net::poll() for at most the time left
 // before {deadline} (1 s at a time). False, without waiting, once the
-// deadline has passed. Callers re-check their condition after each step.
+// deadline has passed. Callers re-check their condition after each step
+// (and proc::signal::deliverable(): -EINTR).
 bool wait_step(uint64_t deadline);
 
 }  // namespace silk::kernel::event

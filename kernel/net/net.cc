@@ -189,15 +189,15 @@ size_t poll(uint64_t timeout_ns) {
   for (;;) {
     sys_check_timeouts();
     uint64_t spent = monotonic_ns() - begin;
-    if (frames != 0 || spent >= timeout_ns) return frames;
+    // The host's stop signal ends the wait too (event::take_host_signal).
+    if (frames != 0 || spent >= timeout_ns || platform::host_signal_pending()) return frames;
     uint64_t wait = timeout_ns - spent;
     uint64_t timer = next_timer_ns();
     if (timer < wait) wait = timer;
     if (g_device == nullptr) {
-      // Only loopback: nothing arrives from outside, so sleep until the next
-      // timer (spinning; no interrupts yet).
-      uint64_t until = monotonic_ns() + wait;
-      while (monotonic_ns() < until) asm volatile("pause");
+      // Only loopback: nothing arrives from outside (one thread), so sleep
+      // until the next timer.
+      platform::idle(wait);
       frames = pump();
       continue;
     }

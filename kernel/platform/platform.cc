@@ -50,6 +50,9 @@ void idle(uint64_t ns) {
   }
 }
 
+int take_host_signal() { return g_path == BootPath::kHvt ? hvt::take_host_signal() : 0; }
+bool host_signal_pending() { return g_path == BootPath::kHvt && hvt::host_signal_pending(); }
+
 void boot_event(uint32_t event) {
   if (g_path == BootPath::kHvt) hvt::boot_event(event);
 }

@@ -76,6 +76,11 @@ void idle(uint64_t ns);
 
 [[noreturn]] void halt(int status);
 
+// A signal the host sent the machine since the last call (silk vm passes on
+// its SIGINT/SIGTERM through Poll), or 0; always 0 under PVH.
+int take_host_signal();
+bool host_signal_pending();  // one waits for take_host_signal
+
 // Tells the monitor a boot milestone (hvt::BootEvent: 1 the first process
 // starts, 2 the runtime starts the app) for silk vm --trace-boot; nothing
 // under PVH.

@@ -113,6 +113,9 @@ const char* name(int signo) {
 
 void die(int signo, const Fault* fault, const arch::TrapFrame& frame) {
   const char* n = name(signo);
+  // Asked to stop (silk vm passes on the host's SIGINT/SIGTERM): no report,
+  // as a Linux process killed by them prints none.
+  if (fault == nullptr && (signo == kSigInt || signo == kSigTerm)) platform::halt(128 + signo);
   if (fault != nullptr && fault->trapno == 14) {
     kprintf("silk kernel: %s: %s: %s at address 0x%lx, rip 0x%lx, rsp 0x%lx\n", exe_path(), n,
             signo == kSigBus ? (memory::beyond_file_end(fault->addr) ? "access past the end of a mapped file"
@@ -155,6 +158,17 @@ int64_t send(int signo, int code) {
   g_pending_code[signo] = code;
   return 0;
 }
+
+int take(uint64_t mask, int* code) {
+  uint64_t ready = g_pending & mask;
+  if (ready == 0) return 0;
+  int signo = __builtin_ctzll(ready) + 1;
+  g_pending &= ~bit(signo);
+  *code = g_pending_code[signo];
+  return signo;
+}
+
+bool deliverable() { return (g_pending & ~g_blocked) != 0; }
 
 void deliver_pending(arch::TrapFrame* frame) {
   while (uint64_t ready = g_pending & ~g_blocked) {

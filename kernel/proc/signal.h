@@ -19,6 +19,7 @@
 
 namespace silk::kernel::proc::signal {
 
+inline constexpr int kSigInt = 2, kSigTerm = 15;
 inline constexpr int kSigIll = 4, kSigTrap = 5, kSigAbrt = 6, kSigBus = 7, kSigFpe = 8, kSigKill = 9,
                      kSigSegv = 11, kSigStop = 19;
 inline constexpr int kNsig = 64;
@@ -79,6 +80,14 @@ void force_fault(arch::TrapFrame* frame, const Fault& fault);
 // kill/tgkill/tkill to the process itself with si_code {code}: makes
 // {signo} pending unless it is ignored. 0 for signo 0 (the existence check).
 int64_t send(int signo, int code);
+
+// The lowest pending signal of {mask}, taken off the pending set (signalfd's
+// read): its number, with its si_code in {code}; 0 when none is pending.
+int take(uint64_t mask, int* code);
+
+// Whether a pending signal is not blocked: a blocking call then ends with
+// -EINTR, and the signal is delivered on the way back to ring 3.
+bool deliverable();
 
 // Delivers every pending signal that is not blocked, changing {frame}.
 void deliver_pending(arch::TrapFrame* frame);

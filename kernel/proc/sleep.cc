@@ -1,5 +1,6 @@
 #include "proc/sleep.h"
 
+#include "event/wait.h"
 #include "platform/platform.h"
 #include "proc/process.h"
 
@@ -12,7 +13,10 @@ uint64_t g_slept = 0;
 
 void sleep_until(uint64_t deadline) {
   uint64_t start = monotonic_ns();
-  for (uint64_t now = start; now < deadline; now = monotonic_ns()) platform::idle(deadline - now);
+  for (uint64_t now = start; now < deadline; now = monotonic_ns()) {
+    platform::idle(deadline - now);
+    event::take_host_signal();
+  }
   uint64_t end = monotonic_ns();
   g_slept += end > start ? end - start : 0;
 }

@@ -21,6 +21,7 @@
 #include "lib/string.h"
 #include "proc/fd_table.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 #include "syscalls/args.h"
 #include "syscalls/syscalls.h"
 
@@ -81,6 +82,7 @@ int64_t wait_for(Scan scan, uint64_t deadline, bool waitable, const char* call) 
     if (n != 0) return n;
     if (!waitable && deadline == event::kForever) return deadlock(call);
     while (event::generation() == generation) {
+      if (proc::signal::deliverable()) return -err::kIntr;
       if (!event::wait_step(deadline)) return 0;
     }
   }

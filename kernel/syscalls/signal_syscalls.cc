@@ -2,6 +2,8 @@
 // rt_sigprocmask, rt_sigpending, rt_sigreturn, sigaltstack, and kill, tkill,
 // tgkill to the process itself (pid 1, tid 1). Sigsets are 8 bytes.
 #include "arch/trap_frame.h"
+#include "event/eventfd.h"
+#include "event/wait.h"
 #include "lib/string.h"
 #include "proc/memory.h"
 #include "proc/signal.h"
@@ -17,6 +19,13 @@ constexpr uint64_t kSigsetSize = 8;
 constexpr uint64_t kSigBlock = 0, kSigUnblock = 1, kSigSetmask = 2;
 
 bool is_self(int64_t pid) { return pid == 1; }
+
+// The signal pending in the process (unless ignored); its signalfds wake.
+int64_t send_to_self(uint64_t signo, int code) {
+  int64_t r = signal::send(static_cast<int>(signo), code);
+  if (r == 0 && signo != 0) event::signals_raised();
+  return r;
+}
 
 }  // namespace
 
@@ -56,6 +65,39 @@ int64_t sys_rt_sigpending(uint64_t set, uint64_t sigsetsize, uint64_t, uint64_t,
   return 0;
 }
 
+// Waits for a signal of {set} (blocked, as sigwait's callers have it) to be
+// pending and takes it: its number, its siginfo in {info}. -EAGAIN when
+// {timeout} passes first, -EINTR when another signal that is not blocked
+// arrives. The host's SIGINT/SIGTERM under silk vm arrive this way.
+int64_t sys_rt_sigtimedwait(uint64_t set, uint64_t info, uint64_t timeout, uint64_t sigsetsize, uint64_t,
+                            uint64_t) {
+  if (sigsetsize != kSigsetSize) return -kEinval;
+  uint64_t mask;
+  if (!copy_in(&mask, set)) return -kEfault;
+  mask &= ~signal::kUnblockable;
+  uint64_t deadline = event::kForever;
+  if (timeout != 0) {
+    uint64_t ns;
+    if (int64_t r = read_timespec(timeout, &ns); r != 0) return r;
+    deadline = event::deadline_after_ns(ns);
+  }
+  event::poll_now();
+  for (;;) {
+    int code = 0;
+    if (int signo = signal::take(mask, &code); signo != 0) {
+      if (info != 0) {
+        signal::SigInfo si{};
+        si.signo = signo;
+        si.code = code;
+        if (!copy_out(info, si)) return -kEfault;
+      }
+      return signo;
+    }
+    if (signal::deliverable()) return -kEintr;
+    if (!event::wait_step(deadline)) return -kEagain;
+  }
+}
+
 int64_t sys_rt_sigreturn(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
   return signal::sigreturn(arch::user_frame());
 }
@@ -74,19 +116,19 @@ int64_t sys_kill(uint64_t pid, uint64_t signo, uint64_t, uint64_t, uint64_t, uin
   auto p = static_cast<int32_t>(pid);
   if (signo > signal::kNsig) return -kEinval;
   if (p != 0 && !is_self(p)) return -kEsrch;
-  return signal::send(static_cast<int>(signo), signal::kSiUser);
+  return send_to_self(signo, signal::kSiUser);
 }
 
 int64_t sys_tkill(uint64_t tid, uint64_t signo, uint64_t, uint64_t, uint64_t, uint64_t) {
   if (static_cast<int64_t>(tid) <= 0) return -kEinval;
   if (!is_self(static_cast<int64_t>(tid))) return -kEsrch;
-  return signal::send(static_cast<int>(signo), signal::kSiTkill);
+  return send_to_self(signo, signal::kSiTkill);
 }
 
 int64_t sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t signo, uint64_t, uint64_t, uint64_t) {
   if (static_cast<int64_t>(tgid) <= 0 || static_cast<int64_t>(tid) <= 0) return -kEinval;
   if (!is_self(static_cast<int64_t>(tgid)) || !is_self(static_cast<int64_t>(tid))) return -kEsrch;
-  return signal::send(static_cast<int>(signo), signal::kSiTkill);
+  return send_to_self(signo, signal::kSiTkill);
 }
 
 }  // namespace silk::kernel::syscalls

@@ -27,6 +27,7 @@
 #include "vmm/kvm/vcpu.h"
 #include "vmm/kvm/vm.h"
 #include "vmm/net/net_backend.h"
+#include "vmm/stop_signal.h"
 
 namespace silk::vmm {
 namespace {
@@ -335,6 +336,7 @@ Result<VmExit> run_vm(const VmConfig& config) {
   trace.kvm_ready = Clock::now();
 
   HypercallContext ctx{*memory, config.console_fd, config.console_err_fd, config.console_in_fd};
+  install_stop_signal_handlers();  // SIGINT/SIGTERM reach the guest through Poll
   ctx.net = net.get();
   ctx.disk = disk ? &*disk : nullptr;
   if (config.seccomp) {

@@ -10,6 +10,8 @@
 namespace silk::kernel::platform::hvt {
 namespace {
 
+int g_host_signal = 0;  // the host's stop signal from Poll, not yet taken
+
 using silk::hvt::Hypercall;
 
 constexpr size_t kCmdlineMax = 4096;
@@ -90,9 +92,8 @@ void boot_event(uint32_t event) {
 }
 
 void idle(uint64_t ns) {
-  // Nothing can become ready (no network device yet): a plain sleep.
-  silk::hvt::HvtPoll args{ns, 0, 0, 0};
-  hypercall(Hypercall::Poll, &args);
+  // A sleep, unless a frame or the host's stop request ends it early.
+  (void)poll(ns);
 }
 
 void halt(int status) {
@@ -123,7 +124,16 @@ int32_t net_read(void* frame, size_t* len) {
 uint64_t poll(uint64_t timeout_ns) {
   silk::hvt::HvtPoll args{timeout_ns, 0, 0, 0};
   hypercall(Hypercall::Poll, &args);
+  if ((args.ready_set & silk::hvt::kHvtReadyStop) != 0) g_host_signal = static_cast<int>(args.stop_signal);
   return args.ready_set;
+}
+
+bool host_signal_pending() { return g_host_signal != 0; }
+
+int take_host_signal() {
+  int signo = g_host_signal;
+  g_host_signal = 0;
+  return signo;
 }
 
 BlockInfo block_info() { return g_block; }

@@ -30,9 +30,14 @@ int32_t net_write(const void* frame, size_t len);
 // One frame in: 0 with {*len} set to its length, 1 when none is waiting, -1
 // on error ({*len} in: the buffer's size).
 int32_t net_read(void* frame, size_t* len);
-// Blocks up to {timeout_ns} until a device is ready; the ready set (bit 0:
-// the network is readable).
+// Blocks up to {timeout_ns} until a device is ready or the host asks to
+// stop; the ready set (hvt_abi.h: bit 0 the network is readable, bit 1 the
+// stop request, kept for take_host_signal).
 uint64_t poll(uint64_t timeout_ns);
+// The signal the monitor passed on (SIGINT 2, SIGTERM 15) since the last
+// call, or 0.
+int take_host_signal();
+bool host_signal_pending();
 
 // The block device (HvtBootInfo.block_*; BlockRead, BlockWrite, BlockFlush):
 // platform/hvt/block.h wraps these as a drivers::BlockDevice.

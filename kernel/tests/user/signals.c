@@ -9,13 +9,17 @@
 // SIGSEGV although a handler is installed), "badstack" raises SIGUSR1 with
 // its handler on an alternate stack that is not writable (SIGSEGV).
 #define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -456,6 +460,53 @@ static void die_badstack(void) {
   printf("signals: still alive\n");
 }
 
+// signalfd and sigtimedwait: blocked signals sent to the process itself wait
+// in the pending set until they are taken; epoll sees the signalfd readable.
+static void test_signalfd_sigtimedwait(void) {
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, SIGUSR2);
+  sigaddset(&s, SIGTERM);
+  sigprocmask(SIG_BLOCK, &s, NULL);
+  int sfd = signalfd(-1, &s, SFD_NONBLOCK | SFD_CLOEXEC);
+  check(sfd >= 0, "signalfd created");
+  struct signalfd_siginfo si;
+  check(read(sfd, &si, sizeof si) == -1 && errno == EAGAIN, "signalfd: nothing pending: EAGAIN");
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  struct epoll_event ev = {.events = EPOLLIN, .data.u32 = 7};
+  check(epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev) == 0, "signalfd in an epoll set");
+  struct epoll_event got;
+  check(epoll_wait(ep, &got, 1, 0) == 0, "epoll: signalfd not ready before a signal");
+  kill(getpid(), SIGTERM);
+  check(epoll_wait(ep, &got, 1, 1000) == 1 && got.data.u32 == 7 && (got.events & EPOLLIN),
+        "epoll: signalfd readable once SIGTERM is pending");
+  struct pollfd pfd = {.fd = sfd, .events = POLLIN};
+  check(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN), "poll: signalfd readable");
+  check(read(sfd, &si, sizeof si) == sizeof si && si.ssi_signo == SIGTERM && si.ssi_code == SI_USER,
+        "signalfd read: SIGTERM, SI_USER");
+  check(read(sfd, &si, sizeof si) == -1 && errno == EAGAIN, "signalfd: the signal was taken");
+  check(epoll_wait(ep, &got, 1, 0) == 0, "epoll: not ready after the read");
+
+  struct timespec short_wait = {0, 20 * 1000 * 1000};
+  siginfo_t info;
+  errno = 0;
+  check(sigtimedwait(&s, &info, &short_wait) == -1 && errno == EAGAIN, "sigtimedwait: nothing in 20 ms: EAGAIN");
+  raise(SIGUSR2);
+  memset(&info, 0, sizeof info);
+  check(sigtimedwait(&s, &info, &short_wait) == SIGUSR2 && info.si_signo == SIGUSR2,
+        "sigtimedwait takes a pending SIGUSR2");
+  int sig = 0;
+  kill(getpid(), SIGUSR2);
+  check(sigwait(&s, &sig) == 0 && sig == SIGUSR2, "sigwait returns the pending SIGUSR2");
+  check((sigpending(&s), sigismember(&s, SIGUSR2)) == 0, "SIGUSR2 no longer pending");
+  close(ep);
+  close(sfd);
+  sigemptyset(&s);
+  sigaddset(&s, SIGUSR2);
+  sigaddset(&s, SIGTERM);
+  sigprocmask(SIG_UNBLOCK, &s, NULL);
+}
+
 int main(int argc, char** argv) {
   altstack = mmap(NULL, kAltSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (argc > 1 && strcmp(argv[1], "blocked") == 0) die_blocked();
@@ -475,6 +526,7 @@ int main(int argc, char** argv) {
   test_raise_and_mask();
   test_sigaltstack();
   test_fpu();
+  test_signalfd_sigtimedwait();
   printf("signals: %d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

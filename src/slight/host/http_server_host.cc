@@ -414,6 +414,7 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
     auto done = std::make_shared<std::promise<void>>();
     auto all_stopped = done->get_future();
     if (servers.empty()) done->set_value();
+    if (inline_) return stop_inline(servers);
     loop_->post([servers, pending, done] {
       for (const auto& e : servers) {
         stop_entry(e, [pending, done] {
@@ -447,14 +448,40 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
 
   Stats stats() const { return {requests_.load(), instantiate_ns_.load()}; }
 
+  // stop_all without threads: the loop runs here until every server has
+  // drained (bounded by the drain timeout), then the servers go.
+  void stop_inline(const std::vector<std::shared_ptr<ServerEntry>>& servers) {
+    auto pending = std::make_shared<size_t>(servers.size());
+    loop_->post([this, servers, pending] {
+      for (const auto& e : servers) {
+        stop_entry(e, [this, pending] {
+          if (--*pending == 0) loop_->stop();
+        });
+      }
+    });
+    loop_->add_timer(std::chrono::duration_cast<std::chrono::milliseconds>(options_.drain_timeout) +
+                         std::chrono::seconds(2),
+                     [this] { loop_->stop(); });
+    if (!servers.empty()) loop_->run();
+    for (const auto& e : servers) e->server.reset();
+    std::lock_guard<std::mutex> lock(mu_);
+    servers_.clear();
+  }
+
   // Where threads cannot be made (silk's unikernel has none yet), the loop
   // runs on the caller's thread and requests run on it one at a time.
   bool serves_inline() const {
     std::lock_guard<std::mutex> lock(mu_);
     return inline_ && loop_ != nullptr;
   }
+  // SIGINT/SIGTERM end it (through a signalfd: silk's kernel passes on
+  // silk vm's), as wait_for_stop_signal does with threads.
   void run_inline() {
-    if (serves_inline()) loop_->run();
+    if (!serves_inline()) return;
+    if (auto watched = loop_->watch_signals({SIGINT, SIGTERM}, [this](int) { loop_->stop(); }); !watched)
+      std::fprintf(stderr, "silk: SIGINT/SIGTERM will not stop the server gracefully: %s\n",
+                   watched.error().message.c_str());
+    loop_->run();
   }
 
  private:

@@ -11,6 +11,7 @@
 
 #include "vmm/net/deadline.h"
 #include "vmm/net/frame.h"
+#include "vmm/stop_signal.h"
 
 namespace silk::vmm {
 namespace {
@@ -219,7 +220,7 @@ Result<bool> SlirpBackend::wait(uint64_t timeout_ns) {
     if (!to_guest_.empty()) return true;
     SILK_TRY(poll_once(deadline.remaining_ns()));
     if (!to_guest_.empty()) return true;
-    if (deadline.passed()) return false;
+    if (deadline.passed() || stop_signal_waiting()) return false;
   }
 }
 

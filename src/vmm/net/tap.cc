@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "vmm/net/deadline.h"
+#include "vmm/stop_signal.h"
 
 namespace silk::vmm {
 
@@ -69,7 +70,7 @@ Result<bool> TapBackend::wait(uint64_t timeout_ns) {
     }
     if (n == 0) return false;
     if (errno != EINTR) return make_error(ifname_ + ": ppoll: " + std::strerror(errno));
-    if (deadline.passed()) return false;
+    if (deadline.passed() || stop_signal_waiting()) return false;
   }
 }
 
