@@ -108,7 +108,8 @@ class HttpServerRuntime {
   // Where no thread can be started (silk's unikernel has no threads yet),
   // the servers run inline: serves_inline() is true, and run_inline() runs
   // the event loop on the calling thread, requests one at a time on it,
-  // until the loop stops. Hosted, the loop and workers have their threads.
+  // until SIGINT/SIGTERM (a signalfd in the loop) stops it; stop_all then
+  // drains on this thread too. Hosted, the loop and workers have threads.
   bool serves_inline() const;
   void run_inline();
 
