@@ -325,7 +325,9 @@ Errno call_fd_readdir(Call& c) {
   const GuestPtr bufused_ptr = c.u32(4);
   if (!c.mem.in_bounds(bufused_ptr, 4)) return Errno::kFAULT;
   if (!e->dir) {
-    int dup_fd = fcntl(e->host_fd, F_DUPFD_CLOEXEC, 0);
+    // A new open file description (not a dup, which would share the
+    // directory offset with every context sharing this descriptor).
+    int dup_fd = openat(e->host_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dup_fd < 0) return last_errno();
     e->dir = fdopendir(dup_fd);
     if (!e->dir) {

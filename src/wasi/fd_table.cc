@@ -19,6 +19,23 @@ void FdTable::release(FdEntry& e) {
   e = FdEntry{};
 }
 
+void FdTable::share_from(const FdTable& base) {
+  entries_.clear();
+  entries_.reserve(base.entries_.size());
+  for (const FdEntry& b : base.entries_) {
+    FdEntry e;
+    e.host_fd = b.host_fd;
+    e.owned = false;
+    e.filetype = b.filetype;
+    e.rights_base = b.rights_base;
+    e.rights_inheriting = b.rights_inheriting;
+    e.rsync = b.rsync;
+    e.is_preopen = b.is_preopen;
+    e.preopen_name = b.preopen_name;
+    entries_.push_back(std::move(e));  // no readdir stream: each table opens its own
+  }
+}
+
 Errno FdTable::get(uint32_t fd, uint64_t rights, FdEntry*& out) {
   if (fd >= entries_.size() || !entries_[fd].in_use()) return Errno::kBADF;
   FdEntry& e = entries_[fd];

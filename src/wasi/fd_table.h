@@ -48,6 +48,9 @@ class FdTable {
   Errno close(uint32_t fd);
   // fd_renumber: {to} is closed and replaced by {from}, which becomes free.
   Errno renumber(uint32_t from, uint32_t to);
+  // This (empty) table gets {base}'s descriptors, none of them owned: {base}
+  // keeps the host fds open, and a guest close here only frees the slot.
+  void share_from(const FdTable& base);
 
  private:
   static void release(FdEntry& e);

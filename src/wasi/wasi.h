@@ -42,6 +42,11 @@ struct WasiOptions {
 class WasiContext {
  public:
   static wasm::Result<std::unique_ptr<WasiContext>> create(WasiOptions options);
+  // A context with {base}'s descriptors (stdio, preopens, sockets) shared,
+  // not probed or opened again — the per-request instances of one server —
+  // and its own {args} and {env}. {base} must outlive it.
+  static std::unique_ptr<WasiContext> create_sharing(const WasiContext& base, std::vector<std::string> args,
+                                                     std::vector<std::string> env);
   ~WasiContext();
 
   // True for the import module names WASI serves.

@@ -85,6 +85,16 @@ wasm::Result<std::unique_ptr<WasiContext>> WasiContext::create(WasiOptions optio
   return std::unique_ptr<WasiContext>(new WasiContext(std::move(impl)));
 }
 
+std::unique_ptr<WasiContext> WasiContext::create_sharing(const WasiContext& base, std::vector<std::string> args,
+                                                        std::vector<std::string> env) {
+  auto impl = std::make_unique<Impl>();
+  impl->fds.share_from(base.impl_->fds);
+  impl->options = base.impl_->options;
+  impl->options.args = std::move(args);
+  impl->options.env = std::move(env);
+  return std::unique_ptr<WasiContext>(new WasiContext(std::move(impl)));
+}
+
 bool WasiContext::is_wasi_module(std::string_view module_name) {
   return module_name == "wasi_snapshot_preview1" || module_name == "wasi_unstable";
 }

@@ -199,6 +199,17 @@ def redis_command(port, *args):
         return line.decode()
 
 
+def run_kv_demo_on_redis(work, port, env):
+    """keyvalue-demo against the redis-server on PORT (its address in ENV):
+    its output, and its keys as redis holds them."""
+    r = silk(work, "-c", "slightfile-redis.toml", "run", KV_WASM, cwd=KV_DIR, extra_env=env)
+    expect(r, 0, stdout=KV_DEMO_OUTPUT)
+    for i in (1, 2, 3):  # slight's layout: "<name>:<key>"
+        got = redis_command(port, "GET", f"my-container:key{i}")
+        check(got == f"value{i}", f"redis GET my-container:key{i} = {got!r}")
+    check(redis_command(port, "EXISTS", "my-container:hello-spiderlightning") == ":0", "deleted key still in redis")
+
+
 def case_keyvalue_redis(work):
     proc, port = start_redis(work)
     if proc is None:
@@ -206,13 +217,7 @@ def case_keyvalue_redis(work):
         return
     try:
         address = f"redis://{HOST_FROM_APP}:{port}"
-        r = silk(work, "-c", "slightfile-redis.toml", "run", KV_WASM, cwd=KV_DIR,
-                 extra_env={"REDIS_ADDRESS": address})
-        expect(r, 0, stdout=KV_DEMO_OUTPUT)
-        for i in (1, 2, 3):  # slight's layout: "<name>:<key>"
-            got = redis_command(port, "GET", f"my-container:key{i}")
-            check(got == f"value{i}", f"redis GET my-container:key{i} = {got!r}")
-        check(redis_command(port, "EXISTS", "my-container:hello-spiderlightning") == ":0", "deleted key still in redis")
+        run_kv_demo_on_redis(work, port, {"REDIS_ADDRESS": address})
     finally:
         proc.kill()
         proc.wait()
@@ -247,12 +252,8 @@ def case_keyvalue_rediss(work):
         return
     try:
         address = f"rediss://{HOST_FROM_APP}:{tls_port}"
-        r = silk(work, "-c", "slightfile-redis.toml", "run", KV_WASM, cwd=KV_DIR,
-                 extra_env={"REDIS_ADDRESS": address, "SSL_CERT_FILE": tls[0]})
-        expect(r, 0, stdout=KV_DEMO_OUTPUT)
-        for i in (1, 2, 3):  # written over TLS, read back over the plain port
-            got = redis_command(port, "GET", f"my-container:key{i}")
-            check(got == f"value{i}", f"redis GET my-container:key{i} = {got!r}")
+        # Written over TLS, read back over the plain port.
+        run_kv_demo_on_redis(work, port, {"REDIS_ADDRESS": address, "SSL_CERT_FILE": tls[0]})
         # The certificate not trusted: the handshake fails, the app gets connection-error.
         r = silk(work, "-c", "slightfile-redis.toml", "run", KV_WASM, cwd=KV_DIR,
                  extra_env={"REDIS_ADDRESS": address, "SSL_CERT_FILE": "/nonexistent.pem"})

@@ -179,3 +179,106 @@ TEST(WasiImportTest, UnknownNamesAndWrongTypesAreUnlinkable) {
 
 }  // namespace
 }  // namespace silk::wasi
+
+// --- contexts sharing one base (slight's per-request instances) ---------------
+
+namespace silk::wasi {
+namespace {
+
+constexpr const char* kSharingModule = R"(
+(module
+  (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_readdir" (func $readdir (param i32 i32 i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "a")
+  (func (export "close_preopen") (result i32) (call $close (i32.const 3)))
+  (func (export "open_a") (result i32)
+    (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0)
+                (i64.const 2) (i64.const 0) (i32.const 0) (i32.const 200)))
+  ;; bytes fd_readdir put in a buffer of {size} from cookie 0, or -1 on an error
+  (func (export "readdir") (param $size i32) (result i32)
+    (if (call $readdir (i32.const 3) (i32.const 1024) (local.get $size) (i64.const 0) (i32.const 300))
+      (then (return (i32.const -1))))
+    (i32.load (i32.const 300)))
+)
+)";
+
+class WasiSharingTest : public ::testing::Test {
+ protected:
+  struct App {
+    std::unique_ptr<WasiContext> wasi;
+    wasm::Store store;
+    wasm::Instance* inst = nullptr;
+  };
+  void SetUp() override {
+    char tmpl[] = "/tmp/silk_wasi_sharing_XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    for (const char* name : {"a", "b", "c"}) {
+      int fd = ::open((dir_ + "/" + name).c_str(), O_CREAT | O_WRONLY, 0644);
+      ASSERT_GE(fd, 0);
+      ::close(fd);
+    }
+    WasiOptions options;
+    options.preopens = {{dir_, "."}};
+    auto base = WasiContext::create(options);
+    ASSERT_TRUE(base.ok()) << base.error().describe();
+    base_ = std::move(base.value());
+    module_ = wasm::test::compile(kSharingModule);
+    ASSERT_NE(module_, nullptr);
+  }
+  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
+
+  std::unique_ptr<App> make_app() {
+    auto app = std::make_unique<App>();
+    app->wasi = WasiContext::create_sharing(*base_, {"app"}, {});
+    std::vector<wasm::Extern> imports;
+    for (const wasm::ImportInfo& import : wasm::module_imports(*module_)) {
+      auto f = app->wasi->resolve_import(app->store, import);
+      if (!f.ok()) return nullptr;
+      imports.push_back(wasm::Extern::func(f.value()));
+    }
+    auto inst = app->store.instantiate(module_, imports);
+    if (!inst.ok()) return nullptr;
+    app->inst = inst.value();
+    return app;
+  }
+  static uint32_t call(App& app, const char* name, std::vector<Value> args = {}) {
+    auto r = app.store.call(app.inst->function(name), args);
+    return r.ok() && !r.value().empty() ? r.value()[0].as_i32() : 0xdeadu;
+  }
+
+  std::string dir_;
+  std::unique_ptr<WasiContext> base_;
+  std::shared_ptr<const wasm::Module> module_;
+};
+
+TEST_F(WasiSharingTest, AGuestCloseLeavesTheSharedPreopenOpen) {
+  auto first = make_app();
+  auto second = make_app();
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(call(*first, "close_preopen"), 0u);
+  EXPECT_EQ(call(*first, "open_a"), uint32_t(Errno::kBADF));  // gone from the first context only
+  EXPECT_EQ(call(*second, "open_a"), 0u);
+  first.reset();  // a context ending closes nothing of the base's
+  auto third = make_app();
+  ASSERT_TRUE(third);
+  EXPECT_EQ(call(*third, "open_a"), 0u);
+}
+
+TEST_F(WasiSharingTest, EachContextReadsTheWholeDirectory) {
+  auto first = make_app();
+  auto second = make_app();
+  ASSERT_TRUE(first && second);
+  uint32_t whole = call(*second, "readdir", {Value::i32(4096)});
+  ASSERT_NE(whole, uint32_t(-1));
+  EXPECT_GT(whole, 5u * 24u);  // ".", "..", a, b, c: a 24-byte dirent each, plus names
+  EXPECT_EQ(call(*first, "readdir", {Value::i32(30)}), 30u);  // part of one entry: the stream moved
+  EXPECT_EQ(call(*second, "readdir", {Value::i32(4096)}), whole);
+  EXPECT_EQ(call(*first, "readdir", {Value::i32(4096)}), whole);
+}
+
+}  // namespace
+}  // namespace silk::wasi

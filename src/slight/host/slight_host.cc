@@ -106,7 +106,16 @@ Result<std::unique_ptr<SlightHost>> SlightHost::create(Slightfile file, SlightHo
   if (!supported) return supported.take_error();
   if (!keyvalue_available() && file.has(G::KeyValue))
     return make_error(file.path + ": this silk was built without keyvalue backends");
-  return std::unique_ptr<SlightHost>(new SlightHost(std::move(file), std::move(options)));
+  wasi::WasiOptions wasi_options;
+  wasi_options.preopens = options.preopens;
+  wasi_options.stdin_fd = options.stdin_fd;
+  wasi_options.stdout_fd = options.stdout_fd;
+  wasi_options.stderr_fd = options.stderr_fd;
+  auto wasi_base = wasi::WasiContext::create(std::move(wasi_options));
+  if (!wasi_base) return make_error(wasi_base.error().message);
+  auto host = std::unique_ptr<SlightHost>(new SlightHost(std::move(file), std::move(options)));
+  host->wasi_base_ = std::move(wasi_base).value();
+  return host;
 }
 
 namespace {
@@ -162,14 +171,7 @@ wasm::Result<std::unique_ptr<SlightInstance>> SlightHost::instantiate(wasm::Stor
   auto plans = SILK_TRY(plan_links(file_, options_.link_all_capabilities, imports));
 
   auto app = std::unique_ptr<SlightInstance>(new SlightInstance());
-  wasi::WasiOptions wasi_options;
-  wasi_options.args = options_.args;
-  wasi_options.env = options_.env;
-  wasi_options.preopens = options_.preopens;
-  wasi_options.stdin_fd = options_.stdin_fd;
-  wasi_options.stdout_fd = options_.stdout_fd;
-  wasi_options.stderr_fd = options_.stderr_fd;
-  app->wasi_ = SILK_TRY(wasi::WasiContext::create(std::move(wasi_options)));
+  app->wasi_ = wasi::WasiContext::create_sharing(*wasi_base_, options_.args, options_.env);
 
   abi::ImportResolver resolver(imports);
   for (const auto& [iface, plan] : plans) {

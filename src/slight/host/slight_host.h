@@ -138,6 +138,9 @@ class SlightHost {
   Slightfile file_;
   SlightHostOptions options_;
   std::unique_ptr<Backends> backends_;
+  // The stdio descriptors and preopened directories every instance shares,
+  // probed and opened once (not per request: each costs system calls).
+  std::unique_ptr<wasi::WasiContext> wasi_base_;
 };
 
 // The entry point of §5.3: in server mode `on-server-init` if exported; else
