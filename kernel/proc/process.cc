@@ -17,6 +17,7 @@
 #include "proc/memory.h"
 #include "proc/signal.h"
 #include "proc/sleep.h"
+#include "proc/vdso.h"
 
 namespace silk::kernel::proc {
 namespace {
@@ -30,9 +31,9 @@ uint64_t g_wall0 = 0, g_tsc0 = 0;
 
 // auxv types (include/uapi/linux/auxvec.h).
 enum : uint64_t {
-  kAtNull = 0, kAtPhdr = 3, kAtPhent = 4, kAtPhnum = 5, kAtPagesz = 6, kAtBase = 7, kAtFlags = 8,
+  kAtNull = 0, kAtIgnore = 1, kAtPhdr = 3, kAtPhent = 4, kAtPhnum = 5, kAtPagesz = 6, kAtBase = 7, kAtFlags = 8,
   kAtEntry = 9, kAtUid = 11, kAtEuid = 12, kAtGid = 13, kAtEgid = 14, kAtPlatform = 15, kAtHwcap = 16,
-  kAtClktck = 17, kAtSecure = 23, kAtRandom = 25, kAtHwcap2 = 26, kAtExecfn = 31,
+  kAtClktck = 17, kAtSecure = 23, kAtRandom = 25, kAtHwcap2 = 26, kAtExecfn = 31, kAtSysinfoEhdr = 33,
 };
 
 uint64_t random_u64() {
@@ -102,7 +103,8 @@ int load_environment(const char** env) {
 
 // Builds the SysV initial stack (System V AMD64 ABI 3.4.1) at the top of the
 // stack region; returns the RSP to start with (-> argc, 16-byte aligned).
-uint64_t build_stack(const ElfImage& image, uint64_t interp_base, int argc, const char* const* argv) {
+uint64_t build_stack(const ElfImage& image, uint64_t interp_base, uint64_t vdso_base, int argc,
+                     const char* const* argv) {
   static const char* kEnv[kMaxEnv];
   const int kEnvc = load_environment(kEnv);
   uint64_t sp = memory::kStackTop;
@@ -127,6 +129,7 @@ uint64_t build_stack(const ElfImage& image, uint64_t interp_base, int argc, cons
       {kAtGid, 0},                {kAtEgid, 0},                {kAtSecure, 0},
       {kAtHwcap, arch::hwcap()}, {kAtHwcap2, 0},              {kAtClktck, 100},
       {kAtRandom, random_at},     {kAtPlatform, platform_at},  {kAtExecfn, execfn},
+      {vdso_base != 0 ? kAtSysinfoEhdr : kAtIgnore, vdso_base},
       {kAtNull, 0},
   };
   constexpr uint64_t kAuxWords = sizeof auxv / 8;
@@ -230,13 +233,14 @@ int run(const char* cmdline) {
     kprintf("silk kernel: cannot set up the user stack\n");
     return kExitCannotRun;
   }
-  uint64_t sp = build_stack(image, loader.bias, argc, argv);
+  uint64_t sp = build_stack(image, loader.bias, vdso::map(), argc, argv);
   uint64_t entry = interp[0] != '\0' ? loader.entry : image.entry;
   kinfo("silk kernel: running %s (%s%s%s, entry 0x%lx, %d arg%s, xcr0 0x%lx)\n", g_exe,
           interp[0] != '\0' ? "dynamic" : image.pie ? "static-pie" : "static",
           interp[0] != '\0' ? ", interpreter " : "", interp, entry, argc, argc == 1 ? "" : "s", xcr0);
   g_wall0 = platform::walltime_ns();
   g_tsc0 = arch::read_timestamp();
+  vdso::seal(platform::tsc_khz(), g_tsc0, g_wall0);
   platform::boot_event(1);  // hvt::BootEvent::kProcessStart
   arch::enter_user(entry, sp);
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
@@ -279,8 +280,41 @@ static void test_recycled_memory(void) {
   check(ok && dirty == 0, "recycled memory reads zero (more than the guest's RAM mapped in rounds)");
 }
 
+static int64_t syscall_ns(clockid_t clock) {
+  struct timespec t;
+  sys(SYS_clock_gettime, clock, (long)&t, 0, 0, 0, 0);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+// The vDSO (AT_SYSINFO_EHDR): an ELF image whose clocks (glibc calls it for
+// clock_gettime, gettimeofday, time) agree with the system calls'.
+static void test_vdso(void) {
+  const unsigned char* ehdr = (const unsigned char*)getauxval(AT_SYSINFO_EHDR);
+  check(ehdr != NULL && memcmp(ehdr, "\177ELF", 4) == 0, "AT_SYSINFO_EHDR points at an ELF image (the vDSO)");
+  int ordered = 1;
+  for (int i = 0; i < 100; ++i) {
+    int64_t a = ns_of(CLOCK_MONOTONIC), b = syscall_ns(CLOCK_MONOTONIC), c = ns_of(CLOCK_MONOTONIC);
+    if (!(a <= b && b <= c)) ordered = 0;
+  }
+  check(ordered, "CLOCK_MONOTONIC: vDSO, system call, vDSO readings in order (100 times)");
+  int64_t r1 = ns_of(CLOCK_REALTIME), r2 = syscall_ns(CLOCK_REALTIME), r3 = ns_of(CLOCK_REALTIME);
+  check(r1 <= r2 && r2 <= r3, "CLOCK_REALTIME: vDSO and system call agree");
+  struct timeval tv;
+  gettimeofday(&tv, NULL);
+  time_t t = time(NULL);
+  check(tv.tv_sec > 1600000000 && (t == tv.tv_sec || t == tv.tv_sec + 1), "gettimeofday and time: the wall clock");
+  struct timespec cpu;
+  check(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0 && ns_of(CLOCK_PROCESS_CPUTIME_ID) <= ns_of(CLOCK_MONOTONIC),
+        "CPU-time clocks still answered (by the system call)");
+  errno = 0;
+  check(clock_gettime(99, &cpu) == -1 && errno == EINVAL, "a bad clock id: EINVAL");
+  struct timespec res;
+  check(clock_getres(CLOCK_MONOTONIC, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0, "clock_getres");
+}
+
 int main(void) {
   test_ids();
+  test_vdso();
   test_sleep_and_clocks();
   test_futex();
   test_poll();
