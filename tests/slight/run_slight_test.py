@@ -53,6 +53,10 @@ class Failure(Exception):
     pass
 
 
+class Skip(Exception):
+    """The case cannot run here (a tool or server is missing): CTest's skip (77)."""
+
+
 def check(cond, what):
     if not cond:
         raise Failure(what)
@@ -213,8 +217,7 @@ def run_kv_demo_on_redis(work, port, env):
 def case_keyvalue_redis(work):
     proc, port = start_redis(work)
     if proc is None:
-        print("SKIP: redis-server not installed")
-        return
+        raise Skip("redis-server not installed")
     try:
         address = f"redis://{HOST_FROM_APP}:{port}"
         run_kv_demo_on_redis(work, port, {"REDIS_ADDRESS": address})
@@ -244,12 +247,10 @@ def case_keyvalue_rediss(work):
     # through $SSL_CERT_FILE, which silk vm carries into the VM.
     tls = make_certificate(work)
     if tls is None:
-        print("SKIP: the openssl CLI is not installed")
-        return
+        raise Skip("the openssl CLI is not installed")
     proc, port, tls_port = start_redis(work, tls)
     if proc is None:
-        print("SKIP: redis-server not installed")
-        return
+        raise Skip("redis-server not installed")
     try:
         address = f"rediss://{HOST_FROM_APP}:{tls_port}"
         # Written over TLS, read back over the plain port.
@@ -553,9 +554,7 @@ def case_http_server_qemu(work):
     # The demo from `silk image`, booted by QEMU -M microvm with virtio-net and
     # user networking (hostfwd): it answers like the hosted one.
     if shutil.which("qemu-system-x86_64") is None:
-        print("SKIP: qemu-system-x86_64 is not installed")
-        print(f"PASS: {CASE}")
-        return
+        raise Skip("qemu-system-x86_64 is not installed")
     port = free_port()
     image = os.path.join(work, "image")
     r = silk(work, "-c", os.path.join(HTTP_DIR, "slightfile-memory.toml"), "image", "-o", image, "--net", "user",
@@ -599,8 +598,7 @@ def case_http_server_faults(work):
     import faulty_network
     why = faulty_network.missing_requirements()
     if why:
-        print(f"SKIP: {why}")
-        return
+        raise Skip(why)
     net = faulty_network.FaultyNetwork(loss_percent=5, reorder_percent=10)
     port = 3000
     args = ["-c", os.path.join(HTTP_DIR, "slightfile-memory.toml"), "--env", f"HTTP_ADDRESS=0.0.0.0:{port}", HTTP_WASM]
@@ -706,8 +704,7 @@ def case_http_server_errors(work):
 def case_http_server_redis(work):
     proc, port = start_redis(work)
     if proc is None:
-        print("SKIP: redis-server not installed")
-        return
+        raise Skip("redis-server not installed")
     address = f"redis://{HOST_FROM_APP}:{port}"
     srv = Server(work, "slightfile-redis.toml", extra_env={"REDIS_ADDRESS": address})
     try:
@@ -800,9 +797,7 @@ def case_http_client_tls(work):
     # $SSL_CERT_FILE, as OpenSSL reads it; silk vm carries the file into the VM.
     import ssl
     if shutil.which("openssl") is None:
-        print("SKIP: the openssl CLI is not installed")
-        print(f"PASS: {CASE}")
-        return
+        raise Skip("the openssl CLI is not installed")
     cert, key = make_certificate(work)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -869,6 +864,9 @@ def main():
     except Failure as e:
         print(f"FAIL: {CASE}: {e}")
         return 1
+    except Skip as e:
+        print(f"SKIP: {CASE}: {e}")
+        return 77
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"PASS: {CASE}")
