@@ -343,6 +343,9 @@ void Connection::do_read() {
         in_.clear(), in_off_ = 0;
         if (linger_bytes_ > kMaxLingerBytes) return close();
       }
+      // A short read emptied the socket: no recv just to hear EAGAIN (epoll
+      // is level-triggered here, so later bytes or the FIN wake us again).
+      if (size_t(n) < kReadChunk) break;
       continue;
     }
     if (n == 0) {
@@ -411,13 +414,16 @@ void Connection::dispatch(Request request) {
   keep_alive_ = request.keep_alive;
   head_request_ = request.method == "HEAD";
   minor_version_ = request.minor_version;
-  update_interest();
   auto state = std::make_shared<ResponderState>();
   state->poster = loop_.poster();
   state->connection = weak_from_this();
   state->loop_thread = std::this_thread::get_id();
   state->seq = ++seq_;
+  auto self = shared_from_this();  // the handler may answer, and close, right here
   server_.handler_(std::move(request), Responder(std::move(state)));
+  // Not answered yet (a worker has it): stop reading until it is. An answer
+  // given on this thread kept the interest as it was: no epoll_ctl at all.
+  if (phase_ == Phase::kHandling) update_interest();
 }
 
 void Connection::on_response(uint64_t seq, Response response, bool chunked) {
