@@ -3,6 +3,7 @@
 #include "event/wait.h"
 #include "platform/platform.h"
 #include "proc/process.h"
+#include "proc/signal.h"
 
 namespace silk::kernel::proc {
 namespace {
@@ -11,19 +12,25 @@ uint64_t g_slept = 0;
 
 }  // namespace
 
-void sleep_until(uint64_t deadline) {
+bool sleep_until(uint64_t deadline) {
   uint64_t start = monotonic_ns();
+  bool reached = true;
   for (uint64_t now = start; now < deadline; now = monotonic_ns()) {
     platform::idle(deadline - now);
     event::take_host_signal();
+    if (signal::deliverable()) {
+      reached = false;
+      break;
+    }
   }
   uint64_t end = monotonic_ns();
   g_slept += end > start ? end - start : 0;
+  return reached;
 }
 
-void sleep_for(uint64_t ns) {
+bool sleep_for(uint64_t ns) {
   uint64_t now = monotonic_ns();
-  sleep_until(now + ns < now ? ~uint64_t{0} : now + ns);
+  return sleep_until(now + ns < now ? ~uint64_t{0} : now + ns);
 }
 
 uint64_t slept_ns() { return g_slept; }

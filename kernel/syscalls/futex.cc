@@ -2,7 +2,7 @@
 // change the word, so
 //   FUTEX_WAIT(_BITSET): -EAGAIN when *uaddr != val. When equal, the wait can
 //     only end by its timeout: with one it sleeps until then and returns
-//     -ETIMEDOUT; without one it would block forever, so it logs the
+//     -ETIMEDOUT (-EINTR when a signal arrives first); without one it would block forever, so it logs the
 //     deadlock (the first few times) and returns -EDEADLK instead.
 //   FUTEX_WAKE(_BITSET), FUTEX_REQUEUE: 0 woken. FUTEX_CMP_REQUEUE: -EAGAIN
 //     when *uaddr != val3, else 0. FUTEX_WAKE_OP: applies the operation to
@@ -40,15 +40,16 @@ int64_t wait(uint64_t uaddr, uint32_t val, uint64_t timeout, bool absolute, bool
   }
   uint64_t ns;
   if (int64_t r = read_timespec(timeout, &ns); r != 0) return r;
+  bool reached;
   if (!absolute) {
-    proc::sleep_for(ns);
+    reached = proc::sleep_for(ns);
   } else if (realtime) {
     uint64_t real = proc::realtime_ns(), mono = proc::monotonic_ns();
-    proc::sleep_until(ns > real ? mono + (ns - real) : mono);
+    reached = proc::sleep_until(ns > real ? mono + (ns - real) : mono);
   } else {
-    proc::sleep_until(ns);
+    reached = proc::sleep_until(ns);
   }
-  return -kEtimedout;
+  return reached ? -kEtimedout : -kEintr;
 }
 
 // FUTEX_WAKE_OP's operation on *uaddr2 (uapi linux/futex.h, FUTEX_OP).

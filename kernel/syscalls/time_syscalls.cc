@@ -16,14 +16,24 @@ constexpr uint64_t kTimerAbstime = 1;
 constexpr uint64_t kCoarseResolutionNs = 4000000;  // a 250 Hz tick, as Linux reports
 
 // Sleeps until {clock} reads {deadline} (REALTIME and TAI deadlines are
-// turned into monotonic ones now: nothing sets the wall clock).
-void sleep_until_clock(uint64_t clock, uint64_t deadline) {
+// turned into monotonic ones now: nothing sets the wall clock); false when a
+// signal ended it early.
+bool sleep_until_clock(uint64_t clock, uint64_t deadline) {
   if (clock == kClockRealtime || clock == kClockTai) {
     uint64_t real = proc::realtime_ns(), mono = proc::monotonic_ns();
-    proc::sleep_until(deadline > real ? mono + (deadline - real) : mono);
-  } else {
-    proc::sleep_until(deadline);
+    return proc::sleep_until(deadline > real ? mono + (deadline - real) : mono);
   }
+  return proc::sleep_until(deadline);
+}
+
+// A relative sleep of {ns}: 0, or -EINTR with the time left in {rem} (when
+// not null) after a signal ended it early.
+int64_t sleep_relative(uint64_t ns, uint64_t rem) {
+  uint64_t deadline = proc::monotonic_ns() + ns;
+  if (proc::sleep_for(ns)) return 0;
+  uint64_t now = proc::monotonic_ns();
+  if (rem != 0 && !copy_out(rem, to_timespec(deadline > now ? deadline - now : 0))) return -kEfault;
+  return -kEintr;
 }
 
 }  // namespace
@@ -44,8 +54,7 @@ Timespec to_timespec(uint64_t ns) {
 int64_t sys_nanosleep(uint64_t req, uint64_t rem, uint64_t, uint64_t, uint64_t, uint64_t) {
   uint64_t ns;
   if (int64_t r = read_timespec(req, &ns); r != 0) return r;
-  proc::sleep_for(ns);
-  return 0;
+  return sleep_relative(ns, rem);
 }
 
 int64_t sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t req, uint64_t rem, uint64_t, uint64_t) {
@@ -54,12 +63,8 @@ int64_t sys_clock_nanosleep(uint64_t clock, uint64_t flags, uint64_t req, uint64
   }
   uint64_t ns;
   if (int64_t r = read_timespec(req, &ns); r != 0) return r;
-  if ((flags & kTimerAbstime) != 0) {
-    sleep_until_clock(clock, ns);
-  } else {
-    proc::sleep_for(ns);
-  }
-  return 0;
+  if ((flags & kTimerAbstime) != 0) return sleep_until_clock(clock, ns) ? 0 : -kEintr;
+  return sleep_relative(ns, rem);
 }
 
 int64_t sys_clock_getres(uint64_t clock, uint64_t res, uint64_t, uint64_t, uint64_t, uint64_t) {
