@@ -2,7 +2,8 @@
 // session and process group) run by root: the uid/gid calls, getppid,
 // getpgrp/getpgid/getsid, setpgid, sched_getaffinity and sched_yield (one
 // CPU), sysinfo, getrusage, times and membarrier (trivially satisfied on one
-// CPU).
+// CPU); clone and clone3 answer -ENOSYS (no threads or processes yet).
+#include "lib/format.h"
 #include "mm/frame_allocator.h"
 #include "proc/memory.h"
 #include "proc/process.h"
@@ -57,6 +58,23 @@ int64_t sys_getsid(uint64_t pid, uint64_t, uint64_t, uint64_t, uint64_t, uint64_
 int64_t sys_setpgid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
   return -kEperm;  // a session leader cannot change its process group
 }
+
+// No threads or child processes yet: -ENOSYS, which callers expect of an
+// old or restricted kernel (glibc tries clone3 and falls back to clone;
+// pthread_create then fails with ENOSYS; silk's HTTP server serves on the
+// main thread instead). Said once, except under `quiet`: it is no fault of
+// the program.
+int64_t no_new_task(const char* call) {
+  static bool said = false;
+  if (!said) {
+    said = true;
+    kinfo("silk kernel: %s: no threads or processes in this kernel yet (-ENOSYS)\n", call);
+  }
+  return -kEnosys;
+}
+
+int64_t sys_clone(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return no_new_task("clone"); }
+int64_t sys_clone3(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return no_new_task("clone3"); }
 
 int64_t sys_sched_yield(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 0; }
 
