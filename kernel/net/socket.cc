@@ -16,15 +16,8 @@
 #include "mm/heap.h"
 #include "net/net.h"
 #include "net/socket_impl.h"
-#include "syscalls/args.h"
-
-// MERGE(signals): with the signals branch (proc/signal.h), writing to a
-// broken connection raises SIGPIPE as Linux does; this branch has no signal
-// delivery. Once both are merged the condition can go.
-#if __has_include("proc/signal.h")
 #include "proc/signal.h"
-#define SILK_KERNEL_HAS_SIGNALS 1
-#endif
+#include "syscalls/args.h"
 
 namespace silk::kernel::net::socket {
 namespace {
@@ -412,12 +405,8 @@ int64_t take_error(Socket* s) {
 int64_t broken_pipe(int flags) {
   // As Linux's sk_stream_error: SIGPIPE (SI_USER) unless MSG_NOSIGNAL, and
   // -EPIPE; the signal is delivered on the way back to ring 3.
-#ifdef SILK_KERNEL_HAS_SIGNALS
   constexpr int kSigPipe = 13;
   if ((flags & kMsgNosignal) == 0) proc::signal::send(kSigPipe, proc::signal::kSiUser);
-#else
-  (void)flags;  // MERGE(signals): no signal delivery in this branch: -EPIPE only
-#endif
   return -err::kPipe;
 }
 

@@ -20,7 +20,7 @@
 // when unread data is left (as Linux) or with SO_LINGER {1, 0}; tcp_abort
 // when tcp_close fails. A listening socket aborts the connections nobody
 // accepted. Writing to a connection that is shut down or reset returns
-// -EPIPE (SIGPIPE is a hook until signals exist: socket.cc, MERGE(signals))
+// -EPIPE (and SIGPIPE unless MSG_NOSIGNAL, as Linux)
 // after reporting a pending error (-ECONNRESET) once.
 //
 // Not supported: AF_INET6 and AF_UNIX (-EAFNOSUPPORT: glibc and hiredis fall
