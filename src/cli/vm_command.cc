@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "slight/slightfile/slightfile.h"
 #include "vmm/initrd/app_image.h"
 #include "vmm/monitor.h"
 
@@ -105,6 +106,20 @@ CLI::App* add_vm_command(CLI::App& app, VmCommand& options) {
   return cmd;
 }
 
+// A slight server (the slightfile declares `http`) in a VM without a network
+// device, or without a way in, serves nobody: say how to reach it (the app
+// still runs; a bad slightfile is reported by silk run inside).
+void warn_if_unreachable_server(const VmCommand& options) {
+  if (options.run.config.empty() || (!options.net.empty() && options.net != "user") || !options.publish.empty())
+    return;
+  auto file = slight::load_slightfile(options.run.config);
+  if (!file || !file->has(slight::CapabilityGroup::Http)) return;
+  std::fprintf(stderr,
+               "silk vm: %s declares an http server, but nothing outside the VM can reach it: add --net user "
+               "-p HOSTPORT:PORT (the app's port; slight's demo listens on 0.0.0.0:3000), or --net tap:IF\n",
+               options.run.config.c_str());
+}
+
 int run_vm_command(const VmCommand& options) {
   if (options.file_and_args.empty()) {
     std::fprintf(stderr, "silk vm: missing APP.wasm or KERNEL.elf (see silk vm --help)\n");
@@ -134,6 +149,7 @@ int run_vm_command(const VmCommand& options) {
     case FileKind::kWasm:
     case FileKind::kOther: {  // silk run inside reports what is wrong with it, as hosted
       vmm::AppSpec spec = app_spec(options.run, options.file_and_args);
+      warn_if_unreachable_server(options);
       for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
         // With a disk, $TMPDIR is the disk (below): slight keeps keyvalue.filesystem there.
         if (!options.disk.empty() && std::strncmp(*e, "TMPDIR=", 7) == 0) continue;
