@@ -20,6 +20,21 @@ uint64_t user_init();
 // RFLAGS.IF clear (no interrupt sources are programmed yet).
 [[noreturn]] void enter_user(uint64_t entry, uint64_t stack);
 
+// The running thread's kernel stack top: system calls and exceptions from
+// ring 3 put their TrapFrame there (TSS.RSP0 and syscall_entry's stack).
+void set_kernel_stack(uint64_t top);
+uint64_t kernel_stack();
+
+// Switches kernel contexts: saves the callee-saved registers and RSP into
+// {*save_rsp} and resumes the context saved at {resume_rsp} (returning from
+// its own switch_context call, or entering a new thread's start routine).
+extern "C" void switch_context(uint64_t* save_rsp, uint64_t resume_rsp);
+
+// A new thread's first kernel context on the stack whose top is {top}: its
+// TrapFrame (a copy of {frame}) just below {top}; switch_context to the
+// returned RSP leaves through trap_return to ring 3 with that frame.
+uint64_t prepare_thread_start(uint64_t top, const void* frame, uint64_t frame_size);
+
 // FS.base (arch_prctl ARCH_SET_FS / ARCH_GET_FS).
 void set_fs_base(uint64_t base);
 uint64_t fs_base();

@@ -6,6 +6,7 @@
 #include "net/net.h"
 #include "platform/platform.h"
 #include "proc/signal.h"
+#include "proc/thread.h"
 
 namespace silk::kernel::event {
 namespace {
@@ -47,6 +48,10 @@ void poll_now() {
 bool wait_step(uint64_t deadline) {
   uint64_t now = monotonic_ns();
   if (now >= deadline) return false;
+  if (proc::thread::count() > 1) {
+    proc::thread::wait(deadline);  // the others run; the CPU blocks when all wait
+    return true;
+  }
   uint64_t left = deadline - now;
   net::poll(left < kStepNs ? left : kStepNs);
   take_host_signal();

@@ -205,6 +205,15 @@ uint64_t blocked() { return g_blocked; }
 void set_blocked(uint64_t mask) { g_blocked = mask & ~kUnblockable; }
 uint64_t pending() { return g_pending; }
 
+ThreadState thread_state() { return ThreadState{g_blocked, g_alt}; }
+void set_thread_state(const ThreadState& state) {
+  g_blocked = state.blocked;
+  g_alt = state.alt;
+}
+ThreadState new_thread_state(const ThreadState& parent) {
+  return ThreadState{parent.blocked, arch::SignalStack{0, kSsDisable, 0, 0}};
+}
+
 int64_t altstack(const arch::SignalStack* ss, arch::SignalStack* old, uint64_t sp) {
   if (old != nullptr) {
     *old = arch::SignalStack{g_alt.sp, altstack_state(sp) | (g_alt.flags & static_cast<int32_t>(kSsAutodisarm)),

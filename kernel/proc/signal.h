@@ -92,6 +92,18 @@ bool deliverable();
 // Delivers every pending signal that is not blocked, changing {frame}.
 void deliver_pending(arch::TrapFrame* frame);
 
+// What each thread has of its own: the blocked mask and the alternate stack
+// (proc/thread.h swaps them when it switches threads; the actions and the
+// pending set belong to the process).
+struct ThreadState {
+  uint64_t blocked;
+  arch::SignalStack alt;
+};
+ThreadState thread_state();
+void set_thread_state(const ThreadState& state);
+// A new thread's: {parent}'s mask, no alternate stack (as clone does).
+ThreadState new_thread_state(const ThreadState& parent);
+
 // rt_sigaction: {act} and {old} may be null. -EINVAL for a bad signo or for
 // changing SIGKILL/SIGSTOP.
 int64_t set_action(int signo, const Action* act, Action* old);

@@ -4,6 +4,7 @@
 #include "platform/platform.h"
 #include "proc/process.h"
 #include "proc/signal.h"
+#include "proc/thread.h"
 
 namespace silk::kernel::proc {
 namespace {
@@ -16,7 +17,11 @@ bool sleep_until(uint64_t deadline) {
   uint64_t start = monotonic_ns();
   bool reached = true;
   for (uint64_t now = start; now < deadline; now = monotonic_ns()) {
-    platform::idle(deadline - now);
+    if (thread::count() > 1) {
+      thread::wait(event::deadline_after_ns(deadline - now));  // the others run meanwhile (waits' clock)
+    } else {
+      platform::idle(deadline - now);
+    }
     event::take_host_signal();
     if (signal::deliverable()) {
       reached = false;

@@ -1,8 +1,9 @@
 // SYSCALL entry (Intel SDM vol. 2B, SYSCALL): the CPU leaves RIP in RCX and
 // RFLAGS in R11, loads CS/SS from STAR and masks RFLAGS with FMASK (IF, DF,
 // TF, AC, NT cleared); RSP is still the user's. One CPU and no preemption,
-// so a global holds the user RSP while the entry switches to the process's
-// kernel stack (no swapgs: the kernel does not use GS).
+// so a global holds the user RSP while the entry switches to the running
+// thread's kernel stack (kernel_stack_top; no swapgs: the kernel does not
+// use GS).
 //
 // The entry builds the same TrapFrame an exception from ring 3 gets
 // (arch/x86_64/trap_frame.h): the five words of an interrupt frame (SS, RSP,
@@ -18,7 +19,7 @@
     .globl syscall_entry
 syscall_entry:
     movq %rsp, syscall_user_rsp(%rip)
-    movq $syscall_stack_top, %rsp
+    movq kernel_stack_top(%rip), %rsp
     pushq $0x1b                     // SS: user data, RPL 3 (gdt.h kUserData)
     pushq syscall_user_rsp(%rip)
     pushq %r11                      // RFLAGS
@@ -70,6 +71,15 @@ syscall_entry:
     .balign 8
 syscall_user_rsp:
     .quad 0
+
+    // The running thread's kernel stack top (arch::set_kernel_stack): where
+    // system calls and exceptions from ring 3 put their TrapFrame. The first
+    // thread's is syscall_stack_top below.
+    .section .data
+    .balign 8
+    .globl kernel_stack_top
+kernel_stack_top:
+    .quad syscall_stack_top
 
     // The process's kernel stack: system calls, and exceptions from ring 3
     // (TSS.RSP0; the #PF entry moves its frame here from its IST stack).

@@ -2,11 +2,11 @@
 // session and process group) run by root: the uid/gid calls, getppid,
 // getpgrp/getpgid/getsid, setpgid, sched_getaffinity and sched_yield (one
 // CPU), sysinfo, getrusage, times and membarrier (trivially satisfied on one
-// CPU); clone and clone3 answer -ENOSYS (no threads or processes yet).
-#include "lib/format.h"
+// CPU); clone for threads (proc/thread.h).
 #include "mm/frame_allocator.h"
 #include "proc/memory.h"
 #include "proc/process.h"
+#include "proc/thread.h"
 #include "syscalls/syscalls.h"
 #include "syscalls/user_copy.h"
 
@@ -59,24 +59,17 @@ int64_t sys_setpgid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) 
   return -kEperm;  // a session leader cannot change its process group
 }
 
-// No threads or child processes yet: -ENOSYS, which callers expect of an
-// old or restricted kernel (glibc tries clone3 and falls back to clone;
-// pthread_create then fails with ENOSYS; silk's HTTP server serves on the
-// main thread instead). Said once, except under `quiet`: it is no fault of
-// the program.
-int64_t no_new_task(const char* call) {
-  static bool said = false;
-  if (!said) {
-    said = true;
-    kinfo("silk kernel: %s: no threads or processes in this kernel yet (-ENOSYS)\n", call);
-  }
-  return -kEnosys;
+// clone makes threads (proc/thread.h); clone3 answers -ENOSYS, which glibc
+// takes for an older kernel and falls back to clone.
+int64_t sys_clone(uint64_t flags, uint64_t stack, uint64_t parent_tid, uint64_t child_tid, uint64_t tls, uint64_t) {
+  return proc::thread::clone(flags, stack, parent_tid, child_tid, tls);
 }
+int64_t sys_clone3(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return -kEnosys; }
 
-int64_t sys_clone(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return no_new_task("clone"); }
-int64_t sys_clone3(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return no_new_task("clone3"); }
-
-int64_t sys_sched_yield(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 0; }
+int64_t sys_sched_yield(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  proc::thread::yield();
+  return 0;
+}
 
 int64_t sys_sched_getaffinity(uint64_t pid, uint64_t len, uint64_t mask, uint64_t, uint64_t, uint64_t) {
   if (!is_self_or_zero(pid)) return -kEsrch;

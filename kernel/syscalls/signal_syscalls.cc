@@ -7,6 +7,7 @@
 #include "lib/string.h"
 #include "proc/memory.h"
 #include "proc/signal.h"
+#include "proc/thread.h"
 #include "syscalls/syscalls.h"
 #include "syscalls/user_copy.h"
 
@@ -121,13 +122,13 @@ int64_t sys_kill(uint64_t pid, uint64_t signo, uint64_t, uint64_t, uint64_t, uin
 
 int64_t sys_tkill(uint64_t tid, uint64_t signo, uint64_t, uint64_t, uint64_t, uint64_t) {
   if (static_cast<int64_t>(tid) <= 0) return -kEinval;
-  if (!is_self(static_cast<int64_t>(tid))) return -kEsrch;
+  if (!proc::thread::exists(static_cast<int>(tid))) return -kEsrch;
   return send_to_self(signo, signal::kSiTkill);
 }
 
 int64_t sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t signo, uint64_t, uint64_t, uint64_t) {
   if (static_cast<int64_t>(tgid) <= 0 || static_cast<int64_t>(tid) <= 0) return -kEinval;
-  if (!is_self(static_cast<int64_t>(tgid)) || !is_self(static_cast<int64_t>(tid))) return -kEsrch;
+  if (!is_self(static_cast<int64_t>(tgid)) || !proc::thread::exists(static_cast<int>(tid))) return -kEsrch;
   return send_to_self(signo, signal::kSiTkill);
 }
 

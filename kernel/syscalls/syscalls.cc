@@ -14,6 +14,7 @@
 #include "proc/fd_table.h"
 #include "proc/memory.h"
 #include "proc/process.h"
+#include "proc/thread.h"
 #include "proc/signal.h"
 
 extern "C" int syscall_dispatch(silk::kernel::arch::TrapFrame* frame);
@@ -69,14 +70,21 @@ int64_t sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t, uint6
 int64_t sys_brk(uint64_t addr, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return proc::memory::brk(addr); }
 
 int64_t sys_getpid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 1; }
-int64_t sys_gettid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 1; }
-int64_t sys_set_tid_address(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return 1; }
+int64_t sys_gettid(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return proc::thread::current_tid(); }
+int64_t sys_set_tid_address(uint64_t address, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  proc::thread::set_clear_child_tid(address);
+  return proc::thread::current_tid();
+}
 int64_t sys_set_robust_list(uint64_t, uint64_t len, uint64_t, uint64_t, uint64_t, uint64_t) {
   return len == 24 ? 0 : -kEinval;
 }
 int64_t sys_rseq(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { return -kEnosys; }
 
-int64_t sys_exit(uint64_t status, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) { exit_process(status); }
+// exit(2) ends the calling thread; the last thread's ends the process.
+int64_t sys_exit(uint64_t status, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  proc::thread::exit_current();
+  exit_process(status);
+}
 int64_t sys_exit_group(uint64_t status, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
   exit_process(status);
 }

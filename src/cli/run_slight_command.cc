@@ -128,7 +128,7 @@ int run_slight_app(const RunCommand& options, const std::string& config) {
     // slight serves until Ctrl-C whatever the entry point did (§5.3).
     std::fflush(stdout);
     if (host.value()->http_servers_inline()) {
-      host.value()->serve_http_inline();  // no threads (silk's unikernel): serve on this one
+      host.value()->serve_http_inline();  // no threads could be made: serve on this one
     } else {
       wait_for_stop_signal();
     }

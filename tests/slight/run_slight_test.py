@@ -539,12 +539,11 @@ def http_demo_checks(srv, work):
         results = list(pool.map(lambda _: srv.request("GET", "/sleep/400"), range(4)))
     elapsed = time.time() - t0
     check(all(r[0] == 200 and r[2] == b"slept" for r in results), f"sleep results {results}")
-    if IN_VM:  # no threads in silk's kernel yet: requests run one at a time
-        print(f"(in the VM: 4 concurrent 400 ms requests took {elapsed:.2f} s, served one at a time)")
-    else:
-        check(elapsed < 1.2, f"4 concurrent 400 ms requests took {elapsed:.2f} s (serialized?)")
+    # One at a time they would take 1.6 s (in the VM: threads of silk's kernel on one CPU, each
+    # system call emulated, hence the wider bound).
+    check(elapsed < (1.5 if IN_VM else 1.2), f"4 concurrent 400 ms requests took {elapsed:.2f} s (serialized?)")
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
-        n = 16 if IN_VM else 64  # one at a time in the VM (no threads there yet)
+        n = 16 if IN_VM else 64  # fewer in the VM, where each costs ~10 ms of emulated ring 0
         results = list(pool.map(lambda i: srv.request("GET", f"/person/p{i}"), range(n)))
     check([r[2] for r in results] == [f"p{i}".encode() for i in range(n)], "concurrent /person results")
     # DELETE /delete-file removes the key.

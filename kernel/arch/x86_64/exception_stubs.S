@@ -6,7 +6,7 @@
 // which the SYSCALL entry also uses when SYSRET cannot restore its frame.
 //
 // From ring 3 the frame always ends up at the top of the process's kernel
-// stack (syscall_stack_top, TSS.RSP0), where arch::user_frame() finds it.
+// stack (kernel_stack_top, TSS.RSP0), where arch::user_frame() finds it.
 // The CPU puts it there itself for the gates without an IST stack; #PF runs
 // on an IST stack (so a kernel stack overflow is reported), and a #PF from
 // ring 3 is moved to the kernel stack before anything can nest: a kernel #PF
@@ -71,22 +71,27 @@ isr_common:
     // From ring 3: copy vector, error code and the CPU's 5 words to the top
     // of the kernel stack (a no-op copy unless this is the IST #PF), with
     // RAX parked in the slot its push below would use.
-    movq %rax, syscall_stack_top-64(%rip)
+    // RBX holds the running thread's kernel_stack_top meanwhile (parked in
+    // isr_scratch: one CPU, nothing can interrupt these instructions).
+    movq %rbx, isr_scratch(%rip)
+    movq kernel_stack_top(%rip), %rbx
+    movq %rax, -64(%rbx)
     movq 0(%rsp), %rax
-    movq %rax, syscall_stack_top-56(%rip)
+    movq %rax, -56(%rbx)
     movq 8(%rsp), %rax
-    movq %rax, syscall_stack_top-48(%rip)
+    movq %rax, -48(%rbx)
     movq 16(%rsp), %rax
-    movq %rax, syscall_stack_top-40(%rip)
+    movq %rax, -40(%rbx)
     movq 24(%rsp), %rax
-    movq %rax, syscall_stack_top-32(%rip)
+    movq %rax, -32(%rbx)
     movq 32(%rsp), %rax
-    movq %rax, syscall_stack_top-24(%rip)
+    movq %rax, -24(%rbx)
     movq 40(%rsp), %rax
-    movq %rax, syscall_stack_top-16(%rip)
+    movq %rax, -16(%rbx)
     movq 48(%rsp), %rax
-    movq %rax, syscall_stack_top-8(%rip)
-    leaq syscall_stack_top-56(%rip), %rsp
+    movq %rax, -8(%rbx)
+    leaq -56(%rbx), %rsp
+    movq isr_scratch(%rip), %rbx
     movq -8(%rsp), %rax
 1:
     push %rax
@@ -126,6 +131,11 @@ trap_return:
     pop %rax
     add $16, %rsp                   // vector and error code
     iretq
+
+    .section .bss
+    .balign 8
+isr_scratch:
+    .quad 0
 
     .section .rodata
     .balign 8

@@ -7,7 +7,7 @@
 
 extern "C" {
 void syscall_entry();           // syscalls/entry.S
-extern char syscall_stack_top[];  // syscalls/entry.S
+extern "C" uint64_t kernel_stack_top;  // syscalls/entry.S: the running thread's
 }
 
 namespace silk::kernel::arch {
@@ -66,7 +66,7 @@ uint64_t user_init() {
   wrmsr(kMsrFmask, kSyscallMask);
   // Exceptions from ring 3 switch to the same stack as system calls: the two
   // never nest (the kernel does not fault on the way in).
-  gdt_set_kernel_stack(reinterpret_cast<uint64_t>(syscall_stack_top));
+  gdt_set_kernel_stack(kernel_stack_top);
   return xcr0;
 }
 
@@ -106,9 +106,30 @@ void enter_user(uint64_t entry, uint64_t stack) {
 }
 
 TrapFrame* user_frame() {
-  // SAFETY: every entry from ring 3 saves its frame at the top of this stack
-  // (exception_stubs.S, syscalls/entry.S).
-  return reinterpret_cast<TrapFrame*>(syscall_stack_top - sizeof(TrapFrame));
+  // SAFETY: every entry from ring 3 saves its frame at the top of the running
+  // thread's kernel stack (exception_stubs.S, syscalls/entry.S).
+  return reinterpret_cast<TrapFrame*>(kernel_stack_top - sizeof(TrapFrame));
+}
+
+void set_kernel_stack(uint64_t top) {
+  kernel_stack_top = top;
+  x86_64::gdt_set_kernel_stack(top);
+}
+
+uint64_t kernel_stack() { return kernel_stack_top; }
+
+extern "C" void thread_first_return();  // switch.S
+
+uint64_t prepare_thread_start(uint64_t top, const void* frame, uint64_t frame_size) {
+  // [top - frame_size, top): the TrapFrame trap_return restores. Below it the
+  // words switch_context pops: six callee-saved registers (0), then the
+  // return address, thread_first_return.
+  uint64_t frame_at = top - frame_size;
+  __builtin_memcpy(reinterpret_cast<void*>(frame_at), frame, frame_size);
+  auto* words = reinterpret_cast<uint64_t*>(frame_at) - 7;
+  for (int i = 0; i < 6; ++i) words[i] = 0;
+  words[6] = reinterpret_cast<uint64_t>(&thread_first_return);
+  return reinterpret_cast<uint64_t>(words);
 }
 
 bool can_sysret(const TrapFrame& f) {

@@ -468,7 +468,7 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
     servers_.clear();
   }
 
-  // Where threads cannot be made (silk's unikernel has none yet), the loop
+  // Where threads cannot be made (a kernel without clone), the loop
   // runs on the caller's thread and requests run on it one at a time.
   bool serves_inline() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -496,7 +496,7 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
       loop_thread_ = spawn_quiet([this] { loop_->run(); });
       for (size_t i = 0; i < options_.workers; ++i) workers_.push_back(spawn_quiet([this] { worker(); }));
     } catch (const std::system_error&) {
-      // No threads here (clone is not implemented): serve inline (run_inline).
+      // No threads here (clone failed): serve inline (run_inline).
       if (loop_thread_.joinable()) return make_error("cannot start the HTTP workers: no threads");
       inline_ = true;
     }

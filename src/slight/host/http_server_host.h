@@ -105,7 +105,7 @@ class HttpServerRuntime {
   void stop_all();
   size_t server_count() const;
 
-  // Where no thread can be started (silk's unikernel has no threads yet),
+  // Where no thread can be started (a kernel without clone, no resources),
   // the servers run inline: serves_inline() is true, and run_inline() runs
   // the event loop on the calling thread, requests one at a time on it,
   // until SIGINT/SIGTERM (a signalfd in the loop) stops it; stop_all then

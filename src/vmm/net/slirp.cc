@@ -1,5 +1,7 @@
 #include "vmm/net/slirp.h"
 
+#include <dirent.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <arpa/inet.h>
 #include <slirp/libslirp.h>
@@ -7,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "vmm/net/deadline.h"
@@ -130,6 +133,29 @@ struct SlirpBackend::Callbacks {
   };
 };
 
+namespace {
+
+// libslirp listens on its -p sockets with a backlog of 1: a burst of
+// connections (a browser, a load test) loses SYNs and waits out the
+// client's 1 s retransmission. listen() again on a listening socket only
+// changes its backlog, so every listening socket of this process (slirp's
+// forwards are the only ones) gets SOMAXCONN, before the sandbox forbids it.
+void widen_listen_backlogs() {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) return;
+  while (dirent* e = ::readdir(dir)) {
+    int fd = std::atoi(e->d_name);
+    if (fd <= 2 || fd == ::dirfd(dir)) continue;
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening != 0)
+      (void)::listen(fd, SOMAXCONN);
+  }
+  ::closedir(dir);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SlirpBackend>> SlirpBackend::create(const std::vector<PortForward>& forwards) {
   std::unique_ptr<SlirpBackend> backend(new SlirpBackend());
   auto dns = DnsRelay::create();
@@ -164,8 +190,10 @@ Result<std::unique_ptr<SlirpBackend>> SlirpBackend::create(const std::vector<Por
       return make_error("-p " + spec + ": 127.0.0.1:" + std::to_string(f.host_port) + ": " + std::strerror(errno));
     }
   }
+  if (!forwards.empty()) widen_listen_backlogs();
   return backend;
 }
+
 
 SlirpBackend::~SlirpBackend() {
   if (slirp_ != nullptr) slirp_cleanup(slirp_);
