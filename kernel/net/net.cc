@@ -195,8 +195,8 @@ size_t poll(uint64_t timeout_ns) {
     uint64_t timer = next_timer_ns();
     if (timer < wait) wait = timer;
     if (g_device == nullptr) {
-      // Only loopback: nothing arrives from outside (one thread), so sleep
-      // until the next timer.
+      // Only loopback: nothing arrives from outside, and no other thread
+      // runs meanwhile, so sleep until the next timer.
       platform::idle(wait);
       frames = pump();
       continue;

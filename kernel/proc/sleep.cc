@@ -14,24 +14,23 @@ uint64_t g_slept = 0;
 }  // namespace
 
 bool sleep_until(uint64_t deadline) {
-  uint64_t start = monotonic_ns();
-  bool reached = true;
-  for (uint64_t now = start; now < deadline; now = monotonic_ns()) {
+  for (uint64_t now = monotonic_ns(); now < deadline; now = monotonic_ns()) {
     if (thread::count() > 1) {
-      thread::wait(event::deadline_after_ns(deadline - now));  // the others run meanwhile (waits' clock)
+      // The others run meanwhile; the CPU's idle time is counted where it
+      // blocks (thread::wait). Deadline on the waits' clock.
+      thread::wait(event::deadline_after_ns(deadline - now));
     } else {
       platform::idle(deadline - now);
+      uint64_t end = monotonic_ns();
+      add_slept(end > now ? end - now : 0);
     }
     event::take_host_signal();
-    if (signal::deliverable()) {
-      reached = false;
-      break;
-    }
+    if (signal::deliverable()) return false;
   }
-  uint64_t end = monotonic_ns();
-  g_slept += end > start ? end - start : 0;
-  return reached;
+  return true;
 }
+
+void add_slept(uint64_t ns) { g_slept += ns; }
 
 bool sleep_for(uint64_t ns) {
   uint64_t now = monotonic_ns();

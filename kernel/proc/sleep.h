@@ -11,7 +11,9 @@ namespace silk::kernel::proc {
 // that is not blocked is pending (the caller returns -EINTR).
 bool sleep_until(uint64_t deadline);
 bool sleep_for(uint64_t ns);
-// Nanoseconds slept so far: the process's CPU-time clocks leave them out.
+// Nanoseconds the CPU slept so far: the process's CPU-time clocks leave them
+// out. add_slept counts a sleep (thread::wait's, when every thread waits).
 uint64_t slept_ns();
+void add_slept(uint64_t ns);
 
 }  // namespace silk::kernel::proc

@@ -11,6 +11,7 @@
 #include "net/net.h"
 #include "proc/futex.h"
 #include "proc/signal.h"
+#include "proc/sleep.h"
 #include "syscalls/user_copy.h"
 
 namespace silk::kernel::proc::thread {
@@ -196,6 +197,8 @@ void wait(uint64_t deadline) {
     // earliest deadline or the host.
     uint64_t earliest = earliest_deadline(), now = monotonic_ns();
     net::poll(earliest > now ? (earliest - now < kMaxBlockNs ? earliest - now : kMaxBlockNs) : 0);
+    uint64_t end = monotonic_ns();
+    add_slept(end > now ? end - now : 0);  // the CPU-time clocks leave it out
     event::take_host_signal();
   }
   self->waiting = false;
