@@ -12,9 +12,9 @@
 
 namespace silk::kernel::proc::thread {
 
-// clone flags (uapi linux/sched.h).
-inline constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
-                          kCloneThread = 0x10000, kCloneSysvsem = 0x40000, kCloneSettls = 0x80000,
+// The clone flags this kernel reads (uapi linux/sched.h); CLONE_FS, _FILES
+// and _SYSVSEM are implied (one process) and ignored.
+inline constexpr uint64_t kCloneVm = 0x100, kCloneSighand = 0x800, kCloneThread = 0x10000, kCloneSettls = 0x80000,
                           kCloneParentSettid = 0x100000, kCloneChildCleartid = 0x200000,
                           kCloneChildSettid = 0x1000000;
 

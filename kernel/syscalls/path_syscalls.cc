@@ -112,15 +112,18 @@ int64_t path_or_empty(uint64_t path, uint64_t flags, const char** out) {
   return copy_path(path, 0, out);
 }
 
-int64_t stat_at(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t flags) {
-  if ((flags & ~(kAtSymlinkNofollow | kAtEmptyPath | kAtNoAutomount)) != 0) return -err::kInval;
+// The node {path} names relative to {dirfd}, as the *at calls take it:
+// AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH (a null or empty path: {dirfd} itself).
+int64_t lookup_with_at_flags(uint64_t dirfd, uint64_t path, uint64_t flags, fs::Node** node) {
   const char* p;
   if (int64_t r = path_or_empty(path, flags, &p); r != 0) return r;
+  return lookup_at(dirfd, p, (flags & kAtSymlinkNofollow) == 0, (flags & kAtEmptyPath) != 0, node);
+}
+
+int64_t stat_at(uint64_t dirfd, uint64_t path, uint64_t buf, uint64_t flags) {
+  if ((flags & ~(kAtSymlinkNofollow | kAtEmptyPath | kAtNoAutomount)) != 0) return -err::kInval;
   fs::Node* node;
-  if (int64_t r = lookup_at(dirfd, p, (flags & kAtSymlinkNofollow) == 0, (flags & kAtEmptyPath) != 0, &node);
-      r != 0) {
-    return r;
-  }
+  if (int64_t r = lookup_with_at_flags(dirfd, path, flags, &node); r != 0) return r;
   return put_stat(node, buf);
 }
 
@@ -253,13 +256,8 @@ int64_t sys_statx(uint64_t dirfd, uint64_t path, uint64_t flags, uint64_t mask, 
       (flags & kAtStatxSyncType) == kAtStatxSyncType || (mask & kStatxReserved) != 0) {
     return -err::kInval;
   }
-  const char* p;
-  if (int64_t r = path_or_empty(path, flags, &p); r != 0) return r;
   fs::Node* node;
-  if (int64_t r = lookup_at(dirfd, p, (flags & kAtSymlinkNofollow) == 0, (flags & kAtEmptyPath) != 0, &node);
-      r != 0) {
-    return r;
-  }
+  if (int64_t r = lookup_with_at_flags(dirfd, path, flags, &node); r != 0) return r;
   return put_statx(node, buf);
 }
 

@@ -409,12 +409,12 @@ class HttpServerRuntime::Impl : public std::enable_shared_from_this<HttpServerRu
     if (!loop_) return;
     std::vector<std::shared_ptr<ServerEntry>> servers = servers_;
     lock.unlock();
+    if (inline_) return stop_inline(servers);
     // 1. Every server stops accepting and drains (on the loop thread).
     auto pending = std::make_shared<std::atomic<size_t>>(servers.size());
     auto done = std::make_shared<std::promise<void>>();
     auto all_stopped = done->get_future();
     if (servers.empty()) done->set_value();
-    if (inline_) return stop_inline(servers);
     loop_->post([servers, pending, done] {
       for (const auto& e : servers) {
         stop_entry(e, [pending, done] {
